@@ -1,0 +1,142 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Channels;
+
+/// <summary>
+/// The arguments of a message or event as they arrived: raw JSON per argument, with binary
+/// attachments resolved from their placeholders. Generated handler code binds parameters from it;
+/// nothing is deserialized until a handler asks for a type.
+/// </summary>
+public sealed class ChannelPayload
+{
+    private static readonly ReadOnlyMemory<byte>[] NoAttachments = [];
+    private readonly ReadOnlyMemory<byte> _json;
+    private readonly (int Start, int Length)[] _items;
+
+    internal ChannelPayload(ReadOnlyMemory<byte> json, (int Start, int Length)[] items, ReadOnlyMemory<byte>[]? attachments = null)
+    {
+        _json = json;
+        _items = items;
+        Attachments = attachments ?? NoAttachments;
+    }
+
+    /// <summary>An empty payload.</summary>
+    public static ChannelPayload Empty { get; } = new(ReadOnlyMemory<byte>.Empty, []);
+
+    /// <summary>How many arguments there are.</summary>
+    public int Count => _items.Length;
+
+    /// <summary>The binary attachments, in placeholder order.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; internal set; }
+
+    /// <summary>The raw UTF-8 JSON of argument <paramref name="index"/>, placeholders left as they are.</summary>
+    public ReadOnlyMemory<byte> GetRawJson(int index)
+    {
+        var (start, length) = _items[index];
+        return _json.Slice(start, length);
+    }
+
+    /// <summary>The JSON kind of argument <paramref name="index"/>.</summary>
+    public JsonValueKind GetValueKind(int index)
+    {
+        var first = GetRawJson(index).Span[0];
+        return first switch
+        {
+            (byte)'"' => JsonValueKind.String,
+            (byte)'{' => JsonValueKind.Object,
+            (byte)'[' => JsonValueKind.Array,
+            (byte)'t' => JsonValueKind.True,
+            (byte)'f' => JsonValueKind.False,
+            (byte)'n' => JsonValueKind.Null,
+            _ => JsonValueKind.Number,
+        };
+    }
+
+    /// <summary>
+    /// Argument <paramref name="index"/> as a string: the value of a JSON string, <see langword="null"/>
+    /// for JSON null, and the JSON text itself for any other value.
+    /// </summary>
+    public string? GetString(int index)
+    {
+        var raw = GetRawJson(index).Span;
+        switch (raw[0])
+        {
+            case (byte)'"':
+                var reader = new Utf8JsonReader(raw);
+                reader.Read();
+                return reader.GetString();
+            case (byte)'n':
+                return null;
+            default:
+                return Encoding.UTF8.GetString(raw);
+        }
+    }
+
+    /// <summary>Argument <paramref name="index"/> as a <see cref="JsonElement"/> that outlives this payload.</summary>
+    public JsonElement GetElement(int index)
+    {
+        var reader = new Utf8JsonReader(GetRawJson(index).Span);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    /// <summary>Deserializes argument <paramref name="index"/> with a source-generated type info.</summary>
+    public T? Deserialize<T>(int index, JsonTypeInfo<T> typeInfo) => JsonSerializer.Deserialize(GetRawJson(index).Span, typeInfo);
+
+    /// <summary>
+    /// When argument <paramref name="index"/> is a binary attachment placeholder, gets its bytes.
+    /// </summary>
+    public bool TryGetBinary(int index, out ReadOnlyMemory<byte> bytes)
+    {
+        bytes = default;
+        var raw = GetRawJson(index).Span;
+        if (raw[0] != (byte)'{' || !TryReadPlaceholder(raw, out var num) || num >= Attachments.Count)
+        {
+            return false;
+        }
+
+        bytes = Attachments[num];
+        return true;
+    }
+
+    internal ReadOnlyMemory<byte> Json => _json;
+
+    /// <summary>The same payload without its first <paramref name="count"/> arguments (which share the attachments).</summary>
+    internal ChannelPayload Skip(int count) =>
+        new(_json, count >= _items.Length ? [] : _items[count..], Attachments as ReadOnlyMemory<byte>[] ?? [.. Attachments]);
+
+    internal static bool TryReadPlaceholder(ReadOnlySpan<byte> json, out int num)
+    {
+        num = -1;
+        var placeholder = false;
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("_placeholder"u8))
+            {
+                reader.Read();
+                placeholder = reader.TokenType == JsonTokenType.True;
+            }
+            else if (reader.ValueTextEquals("num"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out num))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return placeholder && num >= 0;
+    }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Channels;
+
+/// <summary>The answer to <c>subscribe</c>, <c>unsubscribe</c> and <c>publish</c>: <c>{"ok":true}</c> or <c>{"ok":false,"error":"…"}</c>.</summary>
+/// <param name="Ok">Whether the request was carried out.</param>
+/// <param name="Error">Why not, when <paramref name="Ok"/> is false.</param>
+public sealed record ChannelAck(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+{
+    /// <summary>The success answer.</summary>
+    public static ChannelAck Success { get; } = new(true);
+}

@@ -1,0 +1,74 @@
+using Channels.Protocol;
+
+namespace Channels;
+
+/// <summary>Who a publication is for.</summary>
+public enum PublicationTarget
+{
+    /// <summary>Every socket of the namespace.</summary>
+    All,
+
+    /// <summary>The subscribers of <see cref="ChannelPublication.Channels"/>; each socket receives it once.</summary>
+    Channels,
+
+    /// <summary>One socket, <see cref="ChannelPublication.SocketId"/>.</summary>
+    Socket,
+}
+
+/// <summary>
+/// One encoded packet on its way to a set of sockets: what crosses the broadcast seam
+/// (<see cref="IChannelBackplane"/>), so that a backplane can carry it between servers as bytes.
+/// </summary>
+public sealed class ChannelPublication
+{
+    private ChannelPublication(string @namespace, PublicationTarget target, IReadOnlyList<string> channels, string? socketId, string? exceptSocketId, IReadOnlyList<EncodedPacket> packets)
+    {
+        Namespace = @namespace;
+        Target = target;
+        Channels = channels;
+        SocketId = socketId;
+        ExceptSocketId = exceptSocketId;
+        Packets = packets;
+    }
+
+    /// <summary>The namespace.</summary>
+    public string Namespace { get; }
+
+    /// <summary>Who it is for.</summary>
+    public PublicationTarget Target { get; }
+
+    /// <summary>For <see cref="PublicationTarget.Channels"/>, the channels, in priority order.</summary>
+    public IReadOnlyList<string> Channels { get; }
+
+    /// <summary>For <see cref="PublicationTarget.Socket"/>, the socket id.</summary>
+    public string? SocketId { get; }
+
+    /// <summary>A socket that must not receive it (the sender of a broadcast), or null.</summary>
+    public string? ExceptSocketId { get; }
+
+    /// <summary>
+    /// The packets: one for <see cref="PublicationTarget.All"/> and <see cref="PublicationTarget.Socket"/>;
+    /// for <see cref="PublicationTarget.Channels"/> one per channel, in the same order (a socket in several
+    /// channels receives the packet of the first).
+    /// </summary>
+    public IReadOnlyList<EncodedPacket> Packets { get; }
+
+    /// <summary>A publication to every socket of a namespace.</summary>
+    public static ChannelPublication ToAll(string @namespace, EncodedPacket packet, string? exceptSocketId = null) =>
+        new(@namespace, PublicationTarget.All, [], null, exceptSocketId, [packet]);
+
+    /// <summary>A publication to the subscribers of some channels.</summary>
+    public static ChannelPublication ToChannels(string @namespace, IReadOnlyList<string> channels, IReadOnlyList<EncodedPacket> packets, string? exceptSocketId = null)
+    {
+        if (channels.Count != packets.Count)
+        {
+            throw new ArgumentException("One packet per channel is needed.", nameof(packets));
+        }
+
+        return new(@namespace, PublicationTarget.Channels, channels, null, exceptSocketId, packets);
+    }
+
+    /// <summary>A publication to one socket.</summary>
+    public static ChannelPublication ToSocket(string socketId, EncodedPacket packet) =>
+        new("/", PublicationTarget.Socket, [], socketId, null, [packet]);
+}

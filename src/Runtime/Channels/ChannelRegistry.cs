@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using Channels.Protocol;
+using Channels.Sockets;
+
+namespace Channels;
+
+/// <summary>
+/// Who is connected and who is subscribed to what, on this server. Safe for concurrent use: each
+/// channel's members sit behind their own lock, and a broadcast walks an immutable snapshot.
+/// </summary>
+internal sealed class ChannelRegistry : IChannelDelivery
+{
+    private readonly ConcurrentDictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NamespaceMembers> _namespaces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Namespace, string Channel), Group> _channels = new();
+
+    public int SocketCount => _sockets.Count;
+
+    public void AddSocket(SocketIoSocket socket)
+    {
+        _sockets[socket.Id] = socket;
+        _namespaces.GetOrAdd(socket.Namespace, static _ => new NamespaceMembers()).Add(socket);
+    }
+
+    public void RemoveSocket(SocketIoSocket socket)
+    {
+        _sockets.TryRemove(new KeyValuePair<string, SocketIoSocket>(socket.Id, socket));
+        if (_namespaces.TryGetValue(socket.Namespace, out var members))
+        {
+            members.Remove(socket);
+        }
+    }
+
+    public SocketIoSocket? FindSocket(string id) => _sockets.TryGetValue(id, out var socket) ? socket : null;
+
+    /// <summary>Adds a member; true when it is the channel's first local member.</summary>
+    public bool Subscribe(SocketIoSocket socket, string channel)
+    {
+        while (true)
+        {
+            var group = _channels.GetOrAdd((socket.Namespace, channel), static _ => new Group());
+            lock (group)
+            {
+                if (group.Retired)
+                {
+                    continue;
+                }
+
+                group.Members.Add(socket);
+                group.Snapshot = null;
+                return group.Members.Count == 1;
+            }
+        }
+    }
+
+    /// <summary>Removes a member; true when it was the channel's last local member.</summary>
+    public bool Unsubscribe(SocketIoSocket socket, string channel)
+    {
+        var key = (socket.Namespace, channel);
+        if (!_channels.TryGetValue(key, out var group))
+        {
+            return false;
+        }
+
+        lock (group)
+        {
+            if (!group.Members.Remove(socket))
+            {
+                return false;
+            }
+
+            group.Snapshot = null;
+            if (group.Members.Count > 0)
+            {
+                return false;
+            }
+
+            group.Retired = true;
+            _channels.TryRemove(new KeyValuePair<(string, string), Group>(key, group));
+            return true;
+        }
+    }
+
+    public int CountSubscribers(string @namespace, string channel) =>
+        _channels.TryGetValue((@namespace, channel), out var group) ? group.GetSnapshot().Length : 0;
+
+    public int Deliver(ChannelPublication publication)
+    {
+        switch (publication.Target)
+        {
+            case PublicationTarget.Socket:
+                return FindSocket(publication.SocketId!) is { } target && target.Deliver(publication.Packets[0]) ? 1 : 0;
+            case PublicationTarget.All:
+                return _namespaces.TryGetValue(publication.Namespace, out var members)
+                    ? DeliverTo(members.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
+                    : 0;
+            default:
+                return DeliverToChannels(publication);
+        }
+    }
+
+    private int DeliverToChannels(ChannelPublication publication)
+    {
+        var channels = publication.Channels;
+        if (channels.Count == 1)
+        {
+            return _channels.TryGetValue((publication.Namespace, channels[0]), out var only)
+                ? DeliverTo(only.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
+                : 0;
+        }
+
+        var seen = new HashSet<SocketIoSocket>();
+        var delivered = 0;
+        for (var i = 0; i < channels.Count; i++)
+        {
+            if (_channels.TryGetValue((publication.Namespace, channels[i]), out var group))
+            {
+                delivered += DeliverTo(group.GetSnapshot(), publication.Packets[i], publication.ExceptSocketId, seen);
+            }
+        }
+
+        return delivered;
+    }
+
+    private static int DeliverTo(SocketIoSocket[] sockets, EncodedPacket packet, string? except, HashSet<SocketIoSocket>? seen)
+    {
+        var delivered = 0;
+        foreach (var socket in sockets)
+        {
+            if ((except is null || !string.Equals(socket.Id, except, StringComparison.Ordinal))
+                && (seen is null || seen.Add(socket))
+                && socket.Deliver(packet))
+            {
+                delivered++;
+            }
+        }
+
+        return delivered;
+    }
+
+    private sealed class Group
+    {
+        public readonly HashSet<SocketIoSocket> Members = [];
+        public SocketIoSocket[]? Snapshot;
+        public bool Retired;
+
+        public SocketIoSocket[] GetSnapshot()
+        {
+            lock (this)
+            {
+                return Snapshot ??= [.. Members];
+            }
+        }
+    }
+
+    private sealed class NamespaceMembers
+    {
+        private readonly HashSet<SocketIoSocket> _members = [];
+        private SocketIoSocket[]? _snapshot;
+
+        public void Add(SocketIoSocket socket)
+        {
+            lock (_members)
+            {
+                _members.Add(socket);
+                _snapshot = null;
+            }
+        }
+
+        public void Remove(SocketIoSocket socket)
+        {
+            lock (_members)
+            {
+                _members.Remove(socket);
+                _snapshot = null;
+            }
+        }
+
+        public SocketIoSocket[] GetSnapshot()
+        {
+            lock (_members)
+            {
+                return _snapshot ??= [.. _members];
+            }
+        }
+    }
+}
+
+/// <summary>The default backplane: this server only.</summary>
+internal sealed class LocalChannelBackplane(ChannelRegistry registry) : IChannelBackplane
+{
+    public ValueTask PublishAsync(ChannelPublication publication)
+    {
+        registry.Deliver(publication);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ChannelOccupiedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
+
+    public ValueTask ChannelVacatedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
+}

@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using System.Text.Json;
+
+namespace Channels;
+
+/// <summary>
+/// One client's connection to one namespace, as handlers see it. Built by the runtime; every method
+/// is safe to call from any thread, and sends never block on a slow client (a client that falls too
+/// far behind is disconnected instead).
+/// </summary>
+public abstract class ChannelSocket
+{
+    /// <summary>The socket id (the Socket.IO <c>sid</c> the client receives on connect).</summary>
+    public abstract string Id { get; }
+
+    /// <summary>The namespace, <c>/</c> by default.</summary>
+    public abstract string Namespace { get; }
+
+    /// <summary>The request that opened the connection (a copy for long-polling sessions, which outlive their requests).</summary>
+    public abstract HttpContext HttpContext { get; }
+
+    /// <summary>The authenticated user of that request.</summary>
+    public ClaimsPrincipal User => HttpContext.User;
+
+    /// <summary>The CONNECT payload: socket.io-client's <c>auth</c> option, an empty object when none was given.</summary>
+    public abstract JsonElement Auth { get; }
+
+    /// <summary>Per-connection state, alive for the whole connection.</summary>
+    public abstract IDictionary<string, object?> Context { get; }
+
+    /// <summary>The channels this socket is subscribed to, in the order it subscribed.</summary>
+    public abstract IReadOnlyCollection<string> Channels { get; }
+
+    /// <summary>Cancelled when the connection ends.</summary>
+    public abstract CancellationToken Disconnected { get; }
+
+    /// <summary>Sends <c>["message", message]</c> to this client.</summary>
+    public abstract ValueTask SendAsync<T>(T message);
+
+    /// <summary>Sends <c>["message", message]</c> to every other client of the namespace.</summary>
+    public abstract ValueTask BroadcastAsync<T>(T message);
+
+    /// <summary>
+    /// Sends <c>["message", message, channel]</c> to the other subscribers of <paramref name="channel"/>;
+    /// with no channel, of the channel the current message was published to, else of every channel this
+    /// socket is subscribed to (each recipient gets it once).
+    /// </summary>
+    public abstract ValueTask BroadcastChannelAsync<T>(T message, string? channel = null);
+
+    /// <summary>As <see cref="BroadcastAsync{T}"/>, the sender included.</summary>
+    public abstract ValueTask SendAndBroadcastAsync<T>(T message);
+
+    /// <summary>As <see cref="BroadcastChannelAsync{T}"/>, the sender included.</summary>
+    public abstract ValueTask SendAndBroadcastChannelAsync<T>(T message, string? channel = null);
+
+    /// <summary>Subscribes this socket to <paramref name="channel"/> (running <c>[OnSubscribe]</c> handlers); false if refused.</summary>
+    public abstract ValueTask<bool> SubscribeAsync(string channel);
+
+    /// <summary>Ends the subscription (running <c>[OnUnsubscribe]</c> handlers); false if it had none.</summary>
+    public abstract ValueTask<bool> UnsubscribeAsync(string channel);
+
+    /// <summary>
+    /// Emits a custom event. Arguments serialize through the app's JSON options; <c>byte[]</c> and
+    /// <see cref="ReadOnlyMemory{T}"/> of bytes travel as binary attachments; a <see cref="ChannelPayload"/>
+    /// is sent as the arguments it holds.
+    /// </summary>
+    public abstract ValueTask EmitAsync(string eventName, params object?[] args);
+
+    /// <summary>Emits a custom event and waits for the client's ack.</summary>
+    public abstract Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default);
+
+    /// <summary>Disconnects this socket from its namespace (the client receives DISCONNECT).</summary>
+    public abstract ValueTask DisconnectAsync();
+}

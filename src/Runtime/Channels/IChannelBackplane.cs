@@ -1,0 +1,25 @@
+namespace Channels;
+
+/// <summary>
+/// The broadcast seam: every broadcast, channel broadcast and send-by-id goes through it. The default
+/// delivers to this server's sockets; a backplane (Redis) also carries publications to other servers
+/// and hands what they publish to <see cref="IChannelDelivery"/>.
+/// </summary>
+public interface IChannelBackplane
+{
+    /// <summary>Delivers a publication to its recipients, wherever they are connected.</summary>
+    ValueTask PublishAsync(ChannelPublication publication);
+
+    /// <summary>This server now has a local subscriber of <paramref name="channel"/> (the first one).</summary>
+    ValueTask ChannelOccupiedAsync(string @namespace, string channel);
+
+    /// <summary>This server's last local subscriber of <paramref name="channel"/> left.</summary>
+    ValueTask ChannelVacatedAsync(string @namespace, string channel);
+}
+
+/// <summary>Delivers a publication to the sockets connected to this server.</summary>
+public interface IChannelDelivery
+{
+    /// <summary>Writes the publication's packets to the matching local sockets; returns how many received it.</summary>
+    int Deliver(ChannelPublication publication);
+}

@@ -1,0 +1,37 @@
+namespace Channels.Dispatch;
+
+/// <summary>What a handler returned: nothing, a rejection (connect, subscribe) or an ack value (custom events).</summary>
+public readonly struct HandlerResult
+{
+    private HandlerResult(bool rejected, string? message, bool hasAck, object? ack)
+    {
+        Rejected = rejected;
+        RejectionMessage = message;
+        HasAck = hasAck;
+        AckValue = ack;
+    }
+
+    /// <summary>The handler ran and has nothing to say.</summary>
+    public static HandlerResult Continue => default;
+
+    /// <summary>The handler refused a connect or a subscribe.</summary>
+    public bool Rejected { get; }
+
+    /// <summary>The message the client sees with a rejection, if the handler gave one.</summary>
+    public string? RejectionMessage { get; }
+
+    /// <summary>Whether <see cref="AckValue"/> answers the client's ack.</summary>
+    public bool HasAck { get; }
+
+    /// <summary>The value sent as the ack's argument (serialized through the app's JSON options).</summary>
+    public object? AckValue { get; }
+
+    /// <summary>Refuses a connect or subscribe.</summary>
+    public static HandlerResult Reject(string? message = null) => new(true, message, false, null);
+
+    /// <summary>Answers the client's ack with <paramref name="value"/>; a <see cref="ChannelPayload"/> is sent as the arguments it holds.</summary>
+    public static HandlerResult Ack(object? value) => new(false, null, true, value);
+
+    /// <summary>Accepts when <paramref name="accepted"/> is true, otherwise rejects.</summary>
+    public static HandlerResult FromBoolean(bool accepted) => accepted ? default : Reject();
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+
+namespace Channels.Hosting;
+
+/// <summary>The runtime's log lines (source-generated, no allocation when the level is off).</summary>
+internal sealed partial class ChannelsLog(ILogger logger)
+{
+    private readonly ILogger _logger = logger;
+
+    [LoggerMessage(1, LogLevel.Debug, "Session {SessionId} opened on {Transport}")]
+    public partial void SessionOpened(string sessionId, string transport);
+
+    [LoggerMessage(2, LogLevel.Debug, "Session {SessionId} closed: {Reason}")]
+    public partial void SessionClosed(string sessionId, string reason);
+
+    [LoggerMessage(3, LogLevel.Debug, "Session {SessionId} upgraded to WebSocket")]
+    public partial void SessionUpgraded(string sessionId);
+
+    [LoggerMessage(10, LogLevel.Information, "Rejected request: {Reason}")]
+    public partial void RequestRejected(string reason);
+
+    [LoggerMessage(11, LogLevel.Information, "Session {SessionId}: invalid request: {Reason}")]
+    public partial void InvalidRequest(string sessionId, string reason);
+
+    [LoggerMessage(12, LogLevel.Information, "Session {SessionId}: invalid packet: {Reason}")]
+    public partial void InvalidPacket(string sessionId, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Session {SessionId}: payload of {Size} bytes is over the limit of {Limit}")]
+    public partial void PayloadTooLarge(string sessionId, long size, long limit);
+
+    [LoggerMessage(14, LogLevel.Warning, "Session {SessionId} disconnected: outbound queue full ({Packets} packets, {Bytes} bytes)")]
+    public partial void SlowConsumer(string sessionId, int packets, long bytes);
+
+    [LoggerMessage(15, LogLevel.Information, "Rejected origin {Origin}")]
+    public partial void OriginRejected(string origin);
+
+    [LoggerMessage(20, LogLevel.Debug, "Socket {SocketId} connected to {Namespace}")]
+    public partial void SocketConnected(string socketId, string @namespace);
+
+    [LoggerMessage(21, LogLevel.Debug, "Socket {SocketId} left {Namespace}: {Reason}")]
+    public partial void SocketDisconnected(string socketId, string @namespace, string reason);
+
+    [LoggerMessage(22, LogLevel.Information, "Connection to unknown namespace {Namespace} refused")]
+    public partial void UnknownNamespace(string @namespace);
+
+    [LoggerMessage(23, LogLevel.Information, "Socket {SocketId}: {Request} refused: {Reason}")]
+    public partial void RequestRefused(string socketId, string request, string reason);
+
+    [LoggerMessage(30, LogLevel.Error, "Handler {Handler} failed for socket {SocketId}")]
+    public partial void HandlerFailed(Exception exception, string handler, string socketId);
+
+    [LoggerMessage(31, LogLevel.Error, "An [OnError] handler failed for socket {SocketId}")]
+    public partial void ErrorHandlerFailed(Exception exception, string socketId);
+
+    [LoggerMessage(40, LogLevel.Information, "Shutting down: closing {Count} connections")]
+    public partial void ShuttingDown(int count);
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace Channels;
+
+/// <summary>Settings of the Channels server. Defaults match socket.io's where socket.io has one.</summary>
+public sealed class ChannelsOptions
+{
+    /// <summary>How often the server pings each client. Default 25 s.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long a client has to answer a ping before its session is dead. Default 20 s.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a new session may go without connecting to a namespace. Default 45 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>
+    /// The largest packet or polling body a client may send, in bytes; larger ones close the session
+    /// (WebSocket) or are answered 413 (polling). Default 1,000,000.
+    /// </summary>
+    public int MaxPayloadBytes { get; set; } = 1_000_000;
+
+    /// <summary>The most binary attachments one packet may announce. Default 10.</summary>
+    public int MaxAttachments { get; set; } = 10;
+
+    /// <summary>The most channels one socket may be subscribed to at once. Default 100.</summary>
+    public int MaxSubscriptionsPerSocket { get; set; } = 100;
+
+    /// <summary>The longest channel name, in characters. Default 200.</summary>
+    public int MaxChannelNameLength { get; set; } = 200;
+
+    /// <summary>
+    /// The most packets waiting to be written to one client. A client that falls this far behind is
+    /// disconnected; memory never grows with a slow reader. Default 1,024.
+    /// </summary>
+    public int MaxOutboundPackets { get; set; } = 1024;
+
+    /// <summary>The most bytes waiting to be written to one client; past it, as <see cref="MaxOutboundPackets"/>. Default 16 MiB.</summary>
+    public long MaxOutboundBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The most received events waiting for their handlers on one connection. When it is full the
+    /// server stops reading from that client until handlers catch up. Default 64.
+    /// </summary>
+    public int MaxPendingEvents { get; set; } = 64;
+
+    /// <summary>
+    /// Origins allowed to open a connection from a browser (checked on WebSocket and polling requests
+    /// that carry an <c>Origin</c> header). Empty: only the server's own origin. <c>*</c>: any origin.
+    /// Requests without an <c>Origin</c> header (non-browser clients) are always allowed.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// How payloads are serialized: web defaults (camelCase). Add the app's source-generated
+    /// <c>JsonSerializerContext</c> to <see cref="JsonSerializerOptions.TypeInfoResolverChain"/> so that
+    /// payload types resolve under NativeAOT.
+    /// </summary>
+    public JsonSerializerOptions JsonSerializerOptions { get; } = CreateJsonOptions();
+
+    private static JsonSerializerOptions CreateJsonOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.TypeInfoResolverChain.Add(ChannelsJsonContext.Default);
+        return options;
+    }
+}

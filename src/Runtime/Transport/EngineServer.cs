@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Channels.Hosting;
+using Channels.Protocol;
+
+namespace Channels.Transport;
+
+/// <summary>
+/// The Engine.IO v4 endpoint: validates the handshake query, opens sessions on either transport,
+/// routes later requests by sid, and keeps the table of live sessions.
+/// </summary>
+internal sealed class EngineServer
+{
+    private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Func<EngineSession, HttpContext, IEngineHandler> _createHandler;
+
+    public EngineServer(ChannelsOptions options, ChannelsLog log, ChannelsMetrics metrics, Func<EngineSession, HttpContext, IEngineHandler> createHandler)
+    {
+        Options = options;
+        Log = log;
+        Metrics = metrics;
+        _createHandler = createHandler;
+    }
+
+    public ChannelsOptions Options { get; }
+
+    public ChannelsLog Log { get; }
+
+    public ChannelsMetrics Metrics { get; }
+
+    public int SessionCount => _sessions.Count;
+
+    public ICollection<EngineSession> Sessions => _sessions.Values;
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var query = http.Request.Query;
+        if (query["EIO"] != "4")
+        {
+            await RejectAsync(http, "Unsupported protocol version");
+            return;
+        }
+
+        var transport = query["transport"].ToString() switch
+        {
+            "polling" => EngineTransportKind.Polling,
+            "websocket" => EngineTransportKind.WebSocket,
+            _ => (EngineTransportKind?)null,
+        };
+        if (transport is null || (transport == EngineTransportKind.WebSocket) != http.WebSockets.IsWebSocketRequest)
+        {
+            await RejectAsync(http, "Transport unknown");
+            return;
+        }
+
+        if (!OriginPolicy.IsAllowed(http.Request, Options.AllowedOrigins))
+        {
+            Log.OriginRejected(http.Request.Headers.Origin.ToString());
+            await RejectAsync(http, "Origin not allowed", StatusCodes.Status403Forbidden);
+            return;
+        }
+
+        var sid = query["sid"].ToString();
+        if (sid.Length == 0)
+        {
+            await OpenAsync(http, transport.Value);
+            return;
+        }
+
+        if (!_sessions.TryGetValue(sid, out var session) || (session.IsClosed && !session.OwesFarewell))
+        {
+            await RejectOrCloseAsync(http, "Session ID unknown");
+            return;
+        }
+
+        if (session.IsPingOverdue)
+        {
+            session.Abort("ping timeout");
+            await RejectOrCloseAsync(http, "Session ID unknown");
+            return;
+        }
+
+        if (transport == EngineTransportKind.WebSocket)
+        {
+            if (!session.TryBeginUpgrade())
+            {
+                await RejectOrCloseAsync(http, "Session cannot be upgraded");
+                return;
+            }
+
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            await WebSocketTransport.RunUpgradeAsync(this, session, socket);
+            return;
+        }
+
+        if (HttpMethods.IsGet(http.Request.Method))
+        {
+            await session.PollAsync(http);
+        }
+        else if (HttpMethods.IsPost(http.Request.Method))
+        {
+            await session.PostAsync(http);
+        }
+        else
+        {
+            await RejectAsync(http, "Bad request method");
+        }
+    }
+
+    private async Task OpenAsync(HttpContext http, EngineTransportKind transport)
+    {
+        if (transport == EngineTransportKind.Polling && !HttpMethods.IsGet(http.Request.Method))
+        {
+            await RejectAsync(http, "Bad handshake method");
+            return;
+        }
+
+        var session = new EngineSession(this, NewId(), transport);
+        var open = OpenPacket(session.Id, transport == EngineTransportKind.Polling);
+        if (transport == EngineTransportKind.WebSocket)
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            Register(session, http);
+            await WebSocketTransport.RunAsync(this, session, socket, open);
+            return;
+        }
+
+        Register(session, http);
+        http.Response.ContentType = "text/plain; charset=UTF-8";
+        http.Response.ContentLength = open.Length;
+        await http.Response.Body.WriteAsync(open);
+    }
+
+    private void Register(EngineSession session, HttpContext http)
+    {
+        session.Handler = _createHandler(session, http);
+        _sessions[session.Id] = session;
+        Metrics.Opened();
+        Log.SessionOpened(session.Id, session.Transport == EngineTransportKind.Polling ? "polling" : "websocket");
+        session.Start();
+    }
+
+    public void Remove(EngineSession session)
+    {
+        if (_sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session)))
+        {
+            Metrics.Closed();
+        }
+    }
+
+    private byte[] OpenPacket(string sid, bool polling)
+    {
+        var upgrades = polling ? "[\"websocket\"]" : "[]";
+        return Encoding.UTF8.GetBytes(
+            $"0{{\"sid\":\"{sid}\",\"upgrades\":{upgrades},\"pingInterval\":{(long)Options.PingInterval.TotalMilliseconds},\"pingTimeout\":{(long)Options.PingTimeout.TotalMilliseconds},\"maxPayload\":{Options.MaxPayloadBytes}}}");
+    }
+
+    /// <summary>A new session or socket id: 120 random bits, URL-safe.</summary>
+    public static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[15];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
+    }
+
+    /// <summary>
+    /// Refuses a request. A WebSocket request is accepted and closed at once, as the reference
+    /// server does, so clients see a close rather than a failed handshake.
+    /// </summary>
+    private async Task RejectOrCloseAsync(HttpContext http, string reason)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            Log.RequestRejected(reason);
+            await RejectAsync(http, reason);
+            return;
+        }
+
+        Log.RequestRejected(reason);
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        await WebSocketTransport.CloseQuietlyAsync(socket, System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, reason);
+    }
+
+    /// <summary>Answers with the reference server's JSON error body.</summary>
+    public static Task RejectAsync(HttpContext http, string message, int status = StatusCodes.Status400BadRequest)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        var code = message switch
+        {
+            "Transport unknown" => 0,
+            "Session ID unknown" => 1,
+            "Bad handshake method" => 2,
+            "Bad request" => 3,
+            "Forbidden" or "Origin not allowed" => 4,
+            "Unsupported protocol version" => 5,
+            _ => 3,
+        };
+        var body = Encoding.UTF8.GetBytes($"{{\"code\":{code},\"message\":{System.Text.Json.JsonSerializer.Serialize(message, ChannelsJsonContext.Default.String)}}}");
+        return http.Response.Body.WriteAsync(body).AsTask();
+    }
+}

@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Channels.Protocol;
+
+namespace Channels.Transport;
+
+/// <summary>
+/// Engine.IO over one WebSocket: a read loop that hands each frame to the session in order, and a
+/// write loop that drains the session's queue, one packet per frame, binary as binary frames.
+/// </summary>
+internal static class WebSocketTransport
+{
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+    private static readonly byte[] Probe = "2probe"u8.ToArray();
+    private static readonly byte[] Upgrade = "5"u8.ToArray();
+
+    /// <summary>Serves a session opened on this WebSocket.</summary>
+    public static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, byte[] openPacket)
+    {
+        await socket.SendAsync(openPacket, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+        await ServeAsync(server, session, socket);
+    }
+
+    /// <summary>
+    /// Serves a WebSocket that asks to take over a polling session: answers the probe, ends the
+    /// pending GET with a NOOP, and switches on the client's UPGRADE packet.
+    /// </summary>
+    public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket)
+    {
+        var buffer = new MessageBuffer(server.Options.MaxPayloadBytes);
+        try
+        {
+            while (true)
+            {
+                var message = await buffer.ReceiveAsync(socket, session.Closed);
+                if (message is not { Type: WebSocketMessageType.Text } text)
+                {
+                    session.CancelUpgrade();
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "upgrade abandoned");
+                    return;
+                }
+
+                if (text.Data.Span.SequenceEqual(Probe))
+                {
+                    await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+                    session.InterruptPoll();
+                }
+                else if (text.Data.Span.SequenceEqual(Upgrade) && session.CompleteUpgrade())
+                {
+                    server.Log.SessionUpgraded(session.Id);
+                    break;
+                }
+                else
+                {
+                    session.CancelUpgrade();
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.ProtocolError, "unexpected packet during upgrade");
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            session.CancelUpgrade();
+            return;
+        }
+
+        await ServeAsync(server, session, socket, buffer);
+    }
+
+    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer? buffer = null)
+    {
+        var writing = WriteLoopAsync(server, session, socket);
+        await ReadLoopAsync(server, session, socket, buffer ?? new MessageBuffer(server.Options.MaxPayloadBytes));
+        await writing;
+    }
+
+    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer buffer)
+    {
+        try
+        {
+            while (!session.IsClosed)
+            {
+                var message = await buffer.ReceiveAsync(socket, CancellationToken.None);
+                if (message is null)
+                {
+                    session.Abort("transport close");
+                    return;
+                }
+
+                if (message.Value.TooLarge)
+                {
+                    server.Log.PayloadTooLarge(session.Id, message.Value.Data.Length, server.Options.MaxPayloadBytes);
+                    session.Abort("payload too large");
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "payload too large");
+                    return;
+                }
+
+                var data = message.Value.Data.ToArray();
+                EnginePacket packet;
+                if (message.Value.Type == WebSocketMessageType.Binary)
+                {
+                    packet = EnginePacket.Binary(data);
+                }
+                else if (!EnginePacket.TryParseText(data, out packet))
+                {
+                    server.Log.InvalidPacket(session.Id, "invalid Engine.IO packet");
+                    session.Abort("invalid packet");
+                    return;
+                }
+
+                await session.ReceiveAsync(packet);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            session.Abort("transport error");
+        }
+    }
+
+    private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket)
+    {
+        try
+        {
+            var reader = session.Outbound;
+            while (await reader.WaitToReadAsync(session.Closed))
+            {
+                while (session.TryDequeue(out var frame))
+                {
+                    if (!frame.Text.IsEmpty)
+                    {
+                        await socket.SendAsync(frame.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+                    }
+
+                    if (frame.Binary is { } binary)
+                    {
+                        for (var i = 0; i < binary.Count; i++)
+                        {
+                            await socket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, session.Closed);
+                        }
+                    }
+
+                    server.Metrics.Sent(frame.Size);
+                }
+            }
+
+            session.Abort(session.CloseReason ?? "closed");
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            session.Abort("transport error");
+        }
+
+        await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, session.CloseReason ?? "closed");
+    }
+
+    /// <summary>Sends a close frame (bounded in time) and aborts the socket if the peer does not answer.</summary>
+    public static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(CloseGrace);
+        try
+        {
+            await socket.CloseOutputAsync(status, reason.Length > 120 ? reason[..120] : reason, timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            socket.Abort();
+        }
+    }
+
+    /// <summary>Reassembles one WebSocket message into a reusable buffer, up to the payload limit.</summary>
+    private sealed class MessageBuffer(int max)
+    {
+        private byte[] _buffer = new byte[4096];
+
+        public async ValueTask<Message?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
+        {
+            if (_buffer.Length > 64 * 1024)
+            {
+                _buffer = new byte[4096];
+            }
+
+            var length = 0;
+            while (true)
+            {
+                if (length == _buffer.Length)
+                {
+                    if (length > max)
+                    {
+                        // Keep reading to the end of the message without storing it.
+                        var discard = ArrayPool<byte>.Shared.Rent(4096);
+                        try
+                        {
+                            ValueWebSocketReceiveResult skip;
+                            do
+                            {
+                                skip = await socket.ReceiveAsync(discard.AsMemory(), cancellationToken);
+                            }
+                            while (!skip.EndOfMessage && skip.MessageType != WebSocketMessageType.Close);
+                        }
+                        finally
+                        {
+                            ArrayPool<byte>.Shared.Return(discard);
+                        }
+
+                        return new Message(WebSocketMessageType.Binary, _buffer.AsMemory(0, length), TooLarge: true);
+                    }
+
+                    Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, max + 1));
+                }
+
+                var result = await socket.ReceiveAsync(_buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return length > max
+                        ? new Message(result.MessageType, _buffer.AsMemory(0, length), TooLarge: true)
+                        : new Message(result.MessageType, _buffer.AsMemory(0, length), TooLarge: false);
+                }
+            }
+        }
+    }
+
+    private readonly record struct Message(WebSocketMessageType Type, ReadOnlyMemory<byte> Data, bool TooLarge);
+}
