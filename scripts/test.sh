@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node packages;
+# Node.js itself through apt when missing), then builds and runs the test projects.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+apt_install() {
+  if ! need apt-get; then echo "apt-get not found; install $* by hand" >&2; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+need node || apt_install nodejs npm
+need npm || apt_install npm
+
+echo "== npm ci (socket.io-client for the integration tests)"
+(cd tests/Runtime.Tests/node && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== dotnet build"
+dotnet build Channels.SDK.sln -c Release -nologo -clp:ErrorsOnly
+
+echo "== dotnet test"
+dotnet test Channels.SDK.sln -c Release --no-build -nologo --logger "console;verbosity=minimal"
