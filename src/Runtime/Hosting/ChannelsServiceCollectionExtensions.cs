@@ -84,10 +84,21 @@ public static class ChannelHandlerTables
     }
 }
 
-/// <summary>Ends every connection, with its close sequence, when the host stops.</summary>
-internal sealed class ChannelsShutdown(ChannelsServer server) : IHostedService
+/// <summary>
+/// Ends every connection, with its close sequence, when the host stops: in <c>StoppingAsync</c>, which
+/// runs before any hosted service stops, so Kestrel is still serving while clients are told.
+/// </summary>
+internal sealed class ChannelsShutdown(ChannelsServer server) : IHostedLifecycleService
 {
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => server.ShutdownAsync(cancellationToken);
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => server.ShutdownAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 
 namespace Channels.Tests.Integration;
 
@@ -14,7 +13,6 @@ public sealed class NodeClients : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
     private readonly Process _process;
-    private readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
     private readonly List<JsonObject> _seen = [];
     private readonly Task _reading;
     private int _nextRef;
@@ -107,40 +105,35 @@ public sealed class NodeClients : IAsyncDisposable
     public async Task<JsonObject> WaitAsync(Func<JsonObject, bool> match, string what, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
-        lock (_pending)
+        while (true)
         {
-            var index = _pending.FindIndex(e => match(e));
-            if (index >= 0)
+            Task changed;
+            lock (_pending)
             {
-                var found = _pending[index];
-                _pending.RemoveAt(index);
-                return found;
-            }
-        }
-
-        try
-        {
-            while (true)
-            {
-                var next = await _events.Reader.ReadAsync(cts.Token);
-                if (match(next))
+                var index = _pending.FindIndex(e => match(e));
+                if (index >= 0)
                 {
-                    return next;
+                    var found = _pending[index];
+                    _pending.RemoveAt(index);
+                    return found;
                 }
 
-                lock (_pending)
-                {
-                    _pending.Add(next);
-                }
+                changed = _changed.Task;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"Timed out waiting for {what}. Seen: {string.Join(Environment.NewLine, Seen.Select(e => e.ToJsonString()))}");
+
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}. Seen: {string.Join(Environment.NewLine, Seen.Select(e => e.ToJsonString()))}");
+            }
         }
     }
 
     private readonly List<JsonObject> _pending = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task SendAsync(JsonObject command)
     {
@@ -159,7 +152,15 @@ public sealed class NodeClients : IAsyncDisposable
                     _seen.Add(e);
                 }
 
-                await _events.Writer.WriteAsync(e);
+                TaskCompletionSource changed;
+                lock (_pending)
+                {
+                    _pending.Add(e);
+                    changed = _changed;
+                    _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                changed.TrySetResult();
             }
         }
     }
