@@ -483,12 +483,15 @@ internal sealed class SocketIoConnection : IEngineHandler
         Server.Log.SocketDisconnected(socket.Id, socket.Namespace, reason);
     }
 
-    /// <summary>Shutdown: DISCONNECT every socket, run each close sequence, then close the session.</summary>
+    /// <summary>
+    /// Shutdown: run each socket's close sequence, then close the Engine.IO session (a CLOSE packet after
+    /// whatever is queued). No Socket.IO DISCONNECT: socket.io-client treats that as "kicked by the server"
+    /// and would not reconnect to the next instance; a transport close makes it reconnect.
+    /// </summary>
     public async Task ShutdownAsync()
     {
         foreach (var socket in ConnectedSockets())
         {
-            socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
             await FinishAsync(socket, clientLeft: false, "server shutting down");
         }
 

@@ -69,9 +69,16 @@ internal static class WebSocketTransport
 
     private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer? buffer = null)
     {
-        var writing = WriteLoopAsync(server, session, socket);
-        await ReadLoopAsync(server, session, socket, buffer ?? new MessageBuffer(server.Options.MaxPayloadBytes));
-        await writing;
+        var reading = ReadLoopAsync(server, session, socket, buffer ?? new MessageBuffer(server.Options.MaxPayloadBytes));
+        await WriteLoopAsync(server, session, socket);
+
+        // The session is over and our close frame is out: a client that does not answer it is cut off.
+        if (await Task.WhenAny(reading, Task.Delay(CloseGrace)) != reading)
+        {
+            socket.Abort();
+        }
+
+        await reading;
     }
 
     private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer buffer)

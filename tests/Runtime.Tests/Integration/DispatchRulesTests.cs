@@ -147,7 +147,7 @@ public sealed class DispatchRulesTests
     }
 
     [Fact]
-    public async Task Server_shutdown_sends_disconnect_and_runs_finish_but_not_disconnect()
+    public async Task Server_shutdown_closes_the_transport_and_runs_finish_but_not_disconnect()
     {
         var journal = new Journal();
         var server = await TestServer.StartAsync(Recording(journal));
@@ -158,7 +158,7 @@ public sealed class DispatchRulesTests
         await server.DisposeAsync();
         var disconnected = await node.WaitAsync("a", "disconnect");
 
-        Assert.Equal("io server disconnect", disconnected["reason"]!.GetValue<string>());
+        Assert.Equal("transport close", disconnected["reason"]!.GetValue<string>());
         Assert.Equal(["unsubscribe:room-1:room-1", "finish::room-1"], journal.Entries);
     }
 
