@@ -114,7 +114,13 @@ internal sealed class SocketIoConnection : IEngineHandler
     {
         if (packet.Type is SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck)
         {
-            FindSocket(packet.Namespace)?.ResolveAck(packet.AckId, packet.Arguments!);
+            if (FindSocket(packet.Namespace) is not { } socket)
+            {
+                await FailAsync($"ACK for namespace {packet.Namespace}, which is not connected");
+                return;
+            }
+
+            socket.ResolveAck(packet.AckId, packet.Arguments!);
             return;
         }
 
@@ -202,16 +208,27 @@ internal sealed class SocketIoConnection : IEngineHandler
             case SocketIoPacketType.Disconnect:
                 return FindSocket(packet.Namespace) is { } leaving
                     ? FinishAsync(leaving, clientLeft: true, "client namespace disconnect")
-                    : ValueTask.CompletedTask;
+                    : ViolationAsync($"DISCONNECT from namespace {packet.Namespace}, which is not connected");
             default:
-                if (FindSocket(packet.Namespace) is { } socket)
-                {
-                    return HandleEventAsync(socket, packet);
-                }
-
-                Server.Log.InvalidPacket(Session.Id, $"event for namespace {packet.Namespace}, which is not connected");
-                return ValueTask.CompletedTask;
+                return FindSocket(packet.Namespace) is { } socket
+                    ? HandleEventAsync(socket, packet)
+                    : ViolationAsync($"event for namespace {packet.Namespace}, which is not connected");
         }
+    }
+
+    /// <summary>
+    /// A packet that does not fit the connection's state (as the reference server, this closes the
+    /// connection): logged, reported to the connected sockets' <c>[OnError]</c>, session closed.
+    /// </summary>
+    private async ValueTask ViolationAsync(string reason)
+    {
+        Server.Log.InvalidPacket(Session.Id, reason);
+        foreach (var socket in ConnectedSockets())
+        {
+            await RaiseErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {reason}"), channel: null);
+        }
+
+        Session.Abort("invalid packet");
     }
 
     private async ValueTask ConnectAsync(SocketIoPacket packet)
@@ -227,7 +244,7 @@ internal sealed class SocketIoConnection : IEngineHandler
 
         if (FindSocket(nsp) is not null)
         {
-            Server.Log.InvalidPacket(Session.Id, $"second CONNECT to {nsp}");
+            await ViolationAsync($"second CONNECT to {nsp}");
             return;
         }
 
