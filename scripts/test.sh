@@ -20,4 +20,10 @@ echo "== dotnet build"
 dotnet build Channels.SDK.sln -c Release -nologo -clp:ErrorsOnly
 
 echo "== dotnet test"
-dotnet test Channels.SDK.sln -c Release --no-build -nologo --logger "console;verbosity=minimal"
+mkdir -p artifacts
+dotnet test Channels.SDK.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" | tee artifacts/test-output.txt
+
+# One closing line for every test project together.
+awk '/Failed: +[0-9]+, Passed: +[0-9]+/ {
+  for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+} END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' artifacts/test-output.txt
