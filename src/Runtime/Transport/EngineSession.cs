@@ -172,7 +172,6 @@ internal sealed class EngineSession
                 return;
             }
 
-            _state = _state == State.Upgrading ? State.Polling : _state;
             _closeReason = reason;
             _queue.Writer.TryWrite(EngineFrame.Close);
             _state = State.Closing;
