@@ -178,10 +178,7 @@ internal sealed class SocketIoConnection : IEngineHandler
                 }
                 else
                 {
-                    foreach (var socket in ConnectedSockets())
-                    {
-                        await RaiseErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {item.Error}"), channel: null);
-                    }
+                    await RaiseInvalidPacketAsync(item.Error!);
                 }
             }
             catch (Exception ex)
@@ -223,12 +220,17 @@ internal sealed class SocketIoConnection : IEngineHandler
     private async ValueTask ViolationAsync(string reason)
     {
         Server.Log.InvalidPacket(Session.Id, reason);
+        await RaiseInvalidPacketAsync(reason);
+        Session.Abort("invalid packet");
+    }
+
+    /// <summary>Reports an invalid packet to the <c>[OnError]</c> handlers of every socket still connected.</summary>
+    private async ValueTask RaiseInvalidPacketAsync(string reason)
+    {
         foreach (var socket in ConnectedSockets())
         {
             await RaiseErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {reason}"), channel: null);
         }
-
-        Session.Abort("invalid packet");
     }
 
     private async ValueTask ConnectAsync(SocketIoPacket packet)

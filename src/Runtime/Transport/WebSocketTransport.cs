@@ -73,12 +73,15 @@ internal static class WebSocketTransport
         await WriteLoopAsync(server, session, socket);
 
         // The session is over and our close frame is out: a client that does not answer it is cut off.
-        if (await Task.WhenAny(reading, Task.Delay(CloseGrace)) != reading)
+        try
+        {
+            await reading.WaitAsync(CloseGrace);
+        }
+        catch (TimeoutException)
         {
             socket.Abort();
+            await reading;
         }
-
-        await reading;
     }
 
     private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer buffer)
