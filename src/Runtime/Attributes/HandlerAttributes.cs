@@ -1,0 +1,75 @@
+namespace Channels;
+
+/// <summary>Marks a handler that runs once when a client connects to the namespace. It may reject the client.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnConnectAttribute : Attribute;
+
+/// <summary>Base of the handler attributes that take a channel pattern.</summary>
+public abstract class ChannelPatternAttribute : Attribute
+{
+    /// <summary>Binds the handler to channels matching <paramref name="pattern"/>, or to every channel when null.</summary>
+    protected ChannelPatternAttribute(string? pattern) => Pattern = pattern;
+
+    /// <summary>
+    /// A .NET regular expression tested against the channel with <c>Regex.IsMatch</c> semantics
+    /// (search, not anchored); compiled to plain C# at build time. Null: every event of the kind.
+    /// </summary>
+    public string? Pattern { get; }
+}
+
+/// <summary>Marks a handler for each message from the client.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnMessageAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+
+/// <summary>Marks a handler that runs when a client asks to subscribe to a channel. It may reject the subscription.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnSubscribeAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+
+/// <summary>Marks a handler that runs when a subscription ends (asked, or at disconnect).</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnUnsubscribeAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+
+/// <summary>Marks a handler that receives exceptions thrown by handlers and errors caused by invalid client input.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnErrorAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+
+/// <summary>Marks a handler that runs when the client disconnected cleanly.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnDisconnectAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+
+/// <summary>Marks a handler that runs last, always, whatever ended the connection.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnFinishAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+
+/// <summary>
+/// Marks a handler for a custom Socket.IO event. Its parameters that are not framework types bind to
+/// the event's arguments in order; its return value answers the client's ack.
+/// </summary>
+/// <param name="name">The event name.</param>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class OnEventAttribute(string name) : Attribute
+{
+    /// <summary>The event name.</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary>How handler instances live.</summary>
+public enum HandlerLifetime
+{
+    /// <summary>One instance for the app (the default).</summary>
+    Singleton,
+
+    /// <summary>A new DI scope and instance for each event.</summary>
+    Scoped,
+}
+
+/// <summary>Settings for a handler class: its lifetime and its Socket.IO namespace.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ChannelHandlersAttribute : Attribute
+{
+    /// <summary>How instances live. Default <see cref="HandlerLifetime.Singleton"/>.</summary>
+    public HandlerLifetime Lifetime { get; set; } = HandlerLifetime.Singleton;
+
+    /// <summary>The Socket.IO namespace the handlers serve. Default <c>/</c>.</summary>
+    public string Namespace { get; set; } = "/";
+}
