@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
-using Channels.Dispatch;
 
 namespace Channels.Samples.Chat;
 
@@ -38,53 +36,41 @@ public sealed class ChatRooms
 /// <summary>
 /// The chat's handlers: a room is joined by subscribing to "room-…" with a nickname in the auth
 /// payload; messages published to the room are relayed with the sender's name; leaving announces it.
+/// The source generator turns them into a reflection-free handler table at build time.
 /// </summary>
-public sealed partial class ChatHandlers(ChatRooms rooms) : IChannelHandlerTable
+public sealed partial class ChatHandlers(ChatRooms rooms)
 {
-    [GeneratedRegex("^room-")]
-    private static partial Regex Room();
-
-    /// <inheritdoc />
-    public IReadOnlyList<ChannelHandlerDescriptor> Handlers =>
-    [
-        new(ChannelEventKind.Subscribe, "/", "ChatHandlers.Join", Join, Room().IsMatch),
-        new(ChannelEventKind.Message, "/", "ChatHandlers.Say", Say, Room().IsMatch),
-        new(ChannelEventKind.Unsubscribe, "/", "ChatHandlers.Leave", Leave, Room().IsMatch),
-    ];
-
     private static string NameOf(ChannelSocket socket) =>
         socket.Auth.TryGetProperty("name", out var name) && name.GetString() is { Length: > 0 } value ? value : "anonymous";
 
-    private async ValueTask<HandlerResult> Join(ChannelEvent e)
+    [OnSubscribe("^room-")]
+    public async ValueTask<bool> Join(ChannelSocket socket, string channel)
     {
-        var name = NameOf(e.Socket);
-        if (!rooms.TryJoin(e.Channel!, e.Socket.Id, name))
+        var name = NameOf(socket);
+        if (!rooms.TryJoin(channel, socket.Id, name))
         {
-            return HandlerResult.Reject($"the nickname '{name}' is in use in this room");
+            throw new ChannelRejectedException($"the nickname '{name}' is in use in this room");
         }
 
-        await e.Socket.SendAndBroadcastChannelAsync(new ChatLine(name, "joins", "join"), e.Channel);
-        return HandlerResult.Continue;
+        await socket.SendAndBroadcastChannelAsync(new ChatLine(name, "joins", "join"), channel);
+        return true;
     }
 
-    private static async ValueTask<HandlerResult> Say(ChannelEvent e)
+    [OnMessage("^room-")]
+    public async ValueTask Say(ChannelSocket socket, string text, string channel)
     {
-        var text = e.Payload.Count > 0 ? e.Payload.GetString(0) : null;
         if (!string.IsNullOrWhiteSpace(text))
         {
-            await e.Socket.SendAndBroadcastChannelAsync(new ChatLine(NameOf(e.Socket), text), e.Channel);
+            await socket.SendAndBroadcastChannelAsync(new ChatLine(NameOf(socket), text), channel);
         }
-
-        return HandlerResult.Continue;
     }
 
-    private async ValueTask<HandlerResult> Leave(ChannelEvent e)
+    [OnUnsubscribe("^room-")]
+    public async ValueTask Leave(ChannelSocket socket, string channel)
     {
-        if (rooms.Leave(e.Channel!, e.Socket.Id) is { } name)
+        if (rooms.Leave(channel, socket.Id) is { } name)
         {
-            await e.Socket.BroadcastChannelAsync(new ChatLine(name, "leaves", "leave"), e.Channel);
+            await socket.BroadcastChannelAsync(new ChatLine(name, "leaves", "leave"), channel);
         }
-
-        return HandlerResult.Continue;
     }
 }

@@ -1,15 +1,13 @@
 // The chat demo: rooms are channels named "room-…". Open http://localhost:5000, pick a room and a
 // nickname, and chat; POST /system {"room":"room-lobby","text":"…"} sends a system message.
-// (The handlers are a hand-written table until the source generator lands; see ChatHandlers.cs.)
+// The handlers are in ChatHandlers.cs; the source generator finds them at build time.
 using System.Text.Json;
 using Channels;
 using Channels.Samples.Chat;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddSingleton<ChatRooms>();
-builder.Services
-    .AddChannels(o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default))
-    .AddHandlers(sp => new ChatHandlers(sp.GetRequiredService<ChatRooms>()));
+builder.Services.AddChannels(o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default));
 
 var app = builder.Build();
 app.MapChannels();

@@ -54,32 +54,37 @@ public static class ChannelsBuilderExtensions
 }
 
 /// <summary>
-/// Where generated handler tables announce themselves (from a module initializer), so that
-/// <c>AddChannels()</c> finds the tables of the app and of referenced libraries without reflection.
+/// Where generated handler tables announce themselves (from the app's module initializer, for the app
+/// and for every referenced library with handlers), so that <c>AddChannels()</c> finds them without
+/// reflection. Each table type is registered once.
 /// </summary>
 public static class ChannelHandlerTables
 {
-    private static readonly List<Func<IServiceProvider, IChannelHandlerTable>> s_registered = [];
+    private static readonly List<(Type Table, Func<IServiceProvider, IChannelHandlerTable> Factory)> s_registered = [];
 
-    /// <summary>The factories registered so far.</summary>
+    /// <summary>The factories registered so far, in registration order.</summary>
     public static IReadOnlyList<Func<IServiceProvider, IChannelHandlerTable>> Registered
     {
         get
         {
             lock (s_registered)
             {
-                return [.. s_registered];
+                return [.. s_registered.Select(static r => r.Factory)];
             }
         }
     }
 
-    /// <summary>Registers a table factory; called by generated code.</summary>
-    public static void Register(Func<IServiceProvider, IChannelHandlerTable> factory)
+    /// <summary>Registers a table factory under its table type; a second registration of the same type is ignored.</summary>
+    public static void Register(Type tableType, Func<IServiceProvider, IChannelHandlerTable> factory)
     {
+        ArgumentNullException.ThrowIfNull(tableType);
         ArgumentNullException.ThrowIfNull(factory);
         lock (s_registered)
         {
-            s_registered.Add(factory);
+            if (!s_registered.Exists(r => r.Table == tableType))
+            {
+                s_registered.Add((tableType, factory));
+            }
         }
     }
 }

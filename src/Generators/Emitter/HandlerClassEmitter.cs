@@ -1,0 +1,140 @@
+using System.Linq;
+using Channels.Generators.Model;
+
+namespace Channels.Generators.Emitter;
+
+/// <summary>
+/// Emits the partial part of one handler class: how to build an instance from DI, and one invoker per
+/// handler that binds the event's values to the parameters and calls the method directly (private
+/// methods included).
+/// </summary>
+internal static class HandlerClassEmitter
+{
+    public static string Emit(HandlerClassModel model)
+    {
+        var writer = new SourceWriter();
+        writer.Line(Names.Header);
+        if (model.Namespace.Length > 0)
+        {
+            writer.Open("namespace " + model.Namespace);
+        }
+
+        foreach (var container in model.ContainingTypes)
+        {
+            writer.Open($"partial {container.Keyword} {container.Name}");
+        }
+
+        writer.Open($"{(model.IsStatic ? "static " : "")}partial {model.Keyword} {model.Name}");
+        var first = true;
+        if (model.Methods.Any(m => !m.IsStatic))
+        {
+            EmitCreate(writer, model);
+            first = false;
+        }
+
+        var invokers = Names.Invokers(model);
+        for (var i = 0; i < model.Methods.Count; i++)
+        {
+            if (!first)
+            {
+                writer.Line();
+            }
+
+            EmitInvoker(writer, model, model.Methods[i], invokers[i]);
+            first = false;
+        }
+
+        writer.Close();
+        foreach (var _ in model.ContainingTypes)
+        {
+            writer.Close();
+        }
+
+        if (model.Namespace.Length > 0)
+        {
+            writer.Close();
+        }
+
+        return writer.ToString();
+    }
+
+    private static void EmitCreate(SourceWriter writer, HandlerClassModel model)
+    {
+        writer.Line($"/// <summary>Builds a {model.Name} with its constructor arguments from DI.</summary>");
+        writer.Line(Names.GeneratedCode);
+        if (model.ConstructorParameters.Count == 0)
+        {
+            writer.Line($"internal static {model.FullName} {Names.CreateMethod}({Names.ServiceProvider} services) => new {model.FullName}();");
+            return;
+        }
+
+        writer.Line($"internal static {model.FullName} {Names.CreateMethod}({Names.ServiceProvider} services) =>");
+        writer.Indent().Line($"new {model.FullName}(").Indent();
+        for (var i = 0; i < model.ConstructorParameters.Count; i++)
+        {
+            var separator = i == model.ConstructorParameters.Count - 1 ? ");" : ",";
+            writer.Line($"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{model.ConstructorParameters[i]}>(services){separator}");
+        }
+
+        writer.Outdent().Outdent();
+    }
+
+    private static void EmitInvoker(SourceWriter writer, HandlerClassModel model, HandlerMethodModel method, string invoker)
+    {
+        var parameters = method.IsStatic ? "" : $"{model.FullName} handler, ";
+        parameters += $"{Names.Event} e";
+        foreach (var value in method.Parameters.Where(p => p.Binding == BindingKind.PayloadValue))
+        {
+            parameters += $", {Names.TypeInfo(value.Type)} t{value.ArgumentIndex}";
+        }
+
+        writer.Line($"/// <summary>Calls <c>{Escape(method.Signature)}</c> for {Escape(method.AttributeText)}.</summary>");
+        writer.Line(Names.GeneratedCode);
+        writer.Open($"internal static {Names.Result} {invoker}({parameters})");
+        var exception = method.Parameters.FirstOrDefault(p => p.Binding == BindingKind.Exception);
+        if (exception is not null && exception.Type != "global::System.Exception")
+        {
+            writer.Open($"if (e.Exception is not {exception.Type} exception)");
+            writer.Line($"return {Names.Support}.Done();");
+            writer.Close();
+            writer.Line();
+        }
+
+        var arguments = string.Join(", ", method.Parameters.Select(p => Argument(p, exception?.Type)));
+        var call = $"{(method.IsStatic ? model.FullName : "handler")}.{method.Name}({arguments})";
+        writer.Line(method.Return switch
+        {
+            ReturnKind.Void => call + ";",
+            _ => $"return {Names.Support}.{Wrapper(method.Return)}({call});",
+        });
+        if (method.Return == ReturnKind.Void)
+        {
+            writer.Line($"return {Names.Support}.Done();");
+        }
+
+        writer.Close();
+    }
+
+    private static string Argument(ParameterModel parameter, string? exceptionType) => parameter.Binding switch
+    {
+        BindingKind.Socket => "e.Socket",
+        BindingKind.HttpContext => "e.Socket.HttpContext",
+        BindingKind.Context => "e.Socket.Context",
+        BindingKind.Channel => "e.Channel!",
+        BindingKind.CancellationToken => "e.CancellationToken",
+        BindingKind.Exception => exceptionType == "global::System.Exception" ? "e.Exception!" : "exception",
+        BindingKind.PayloadString => $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex})!",
+        BindingKind.PayloadElement => $"{Names.Support}.Element(e.Payload, {parameter.ArgumentIndex})",
+        BindingKind.PayloadBinary => $"{Names.Support}.Binary(e.Payload, {parameter.ArgumentIndex})",
+        _ => $"{Names.Support}.Value(e.Payload, {parameter.ArgumentIndex}, t{parameter.ArgumentIndex})",
+    };
+
+    private static string Wrapper(ReturnKind kind) => kind switch
+    {
+        ReturnKind.Task or ReturnKind.ValueTask => "Done",
+        ReturnKind.Bool or ReturnKind.TaskBool or ReturnKind.ValueTaskBool => "Accept",
+        _ => "Ack",
+    };
+
+    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+}

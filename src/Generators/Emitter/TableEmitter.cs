@@ -1,0 +1,167 @@
+using System.Collections.Generic;
+using System.Linq;
+using Channels.Generators.Model;
+using Channels.Generators.Patterns;
+
+namespace Channels.Generators.Emitter;
+
+/// <summary>
+/// Emits the assembly's handler table: every handler in run order (classes by full name, then methods in
+/// declaration order), one compiled matcher per distinct pattern, and in an application the module
+/// initializer that registers this table and those of referenced libraries.
+/// </summary>
+internal static class TableEmitter
+{
+    public static string TableName(AssemblyModel assembly) => "ChannelHandlerTable_" + Names.Identifier(assembly.AssemblyName);
+
+    public static string Emit(TableModel model)
+    {
+        var name = TableName(model.Assembly);
+        var writer = new SourceWriter();
+        writer.Line(Names.Header);
+        if (model.Classes.Count > 0)
+        {
+            writer.Line($"[assembly: global::Channels.Dispatch.ChannelHandlerTableAttribute(typeof(global::Channels.Generated.{name}))]");
+            writer.Line();
+        }
+
+        writer.Open("namespace Channels.Generated");
+        if (model.Classes.Count > 0)
+        {
+            EmitTable(writer, model, name);
+        }
+
+        if (model.Assembly.IsApplication)
+        {
+            if (model.Classes.Count > 0)
+            {
+                writer.Line();
+            }
+
+            EmitRegistration(writer, model, name);
+        }
+
+        writer.Close();
+        return writer.ToString();
+    }
+
+    private static void EmitTable(SourceWriter writer, TableModel model, string name)
+    {
+        var patterns = model.Patterns.ToDictionary(p => p.Pattern, p => p);
+        var patternNames = model.Patterns.Select((p, i) => (p.Pattern, Name: "Pattern" + i)).ToDictionary(p => p.Pattern, p => p.Name);
+        var typeInfos = model.Classes
+            .SelectMany(c => c.Methods)
+            .SelectMany(m => m.Parameters)
+            .Where(p => p.Binding == BindingKind.PayloadValue)
+            .Select(p => p.Type)
+            .Distinct()
+            .OrderBy(t => t, System.StringComparer.Ordinal)
+            .Select((type, i) => (type, Name: "typeInfo" + i))
+            .ToDictionary(t => t.type, t => t.Name);
+
+        writer.Line($"/// <summary>The channel handlers of {model.Assembly.AssemblyName}, in the order they run.</summary>");
+        writer.Line(Names.GeneratedCode);
+        writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        writer.Open($"public sealed class {name} : global::Channels.Dispatch.IChannelHandlerTable");
+        writer.Line("/// <summary>Builds the handlers: singleton instances now, type information for payloads now.</summary>");
+        writer.Open($"public {name}({Names.ServiceProvider} services)");
+        if (typeInfos.Count > 0)
+        {
+            writer.Line("var json = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Microsoft.Extensions.Options.IOptions<global::Channels.ChannelsOptions>>(services).Value.JsonSerializerOptions;");
+            foreach (var pair in typeInfos)
+            {
+                writer.Line($"var {pair.Value} = {Names.Support}.TypeInfo<{pair.Key}>(json);");
+            }
+        }
+
+        var instances = new Dictionary<string, string>();
+        for (var i = 0; i < model.Classes.Count; i++)
+        {
+            var handlerClass = model.Classes[i];
+            if (!handlerClass.Scoped && handlerClass.Methods.Any(m => !m.IsStatic))
+            {
+                var instance = "handlers" + i;
+                instances[handlerClass.FullName] = instance;
+                writer.Line($"var {instance} = {handlerClass.FullName}.{Names.CreateMethod}(services);");
+            }
+        }
+
+        writer.Line();
+        writer.Line("Handlers =");
+        writer.Line("[").Indent();
+        foreach (var handlerClass in model.Classes)
+        {
+            var invokers = Names.Invokers(handlerClass);
+            for (var i = 0; i < handlerClass.Methods.Count; i++)
+            {
+                var method = handlerClass.Methods[i];
+                writer.Line($"// {method.AttributeText} {method.Signature}");
+                var matcher = method.Pattern is null ? "null" : patternNames[method.Pattern];
+                var eventName = method.EventName is null ? "" : $", eventName: {Names.Literal(method.EventName)}";
+                var display = Names.Literal(handlerClass.FullName.Replace("global::", "") + "." + method.Name);
+                writer.Line($"new({Names.KindName(method.Kind)}, {Names.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}),");
+            }
+        }
+
+        writer.Outdent().Line("];");
+        writer.Close();
+        writer.Line();
+        writer.Line("/// <inheritdoc />");
+        writer.Line("public global::System.Collections.Generic.IReadOnlyList<global::Channels.Dispatch.ChannelHandlerDescriptor> Handlers { get; }");
+        foreach (var pattern in model.Patterns)
+        {
+            writer.Line();
+            writer.Line($"// {pattern.Pattern.Replace("\n", "\\n")}: {Describe(patterns[pattern.Pattern])}");
+            writer.Block(pattern.EmitMatcher(patternNames[pattern.Pattern]));
+        }
+
+        writer.Close();
+    }
+
+    private static string Invoke(HandlerClassModel handlerClass, HandlerMethodModel method, string invoker, Dictionary<string, string> instances, Dictionary<string, string> typeInfos)
+    {
+        var extra = string.Concat(method.Parameters.Where(p => p.Binding == BindingKind.PayloadValue).Select(p => ", " + typeInfos[p.Type]));
+        var target = $"{handlerClass.FullName}.{invoker}";
+        if (method.IsStatic)
+        {
+            return $"e => {target}(e{extra})";
+        }
+
+        if (!handlerClass.Scoped)
+        {
+            return $"e => {target}({instances[handlerClass.FullName]}, e{extra})";
+        }
+
+        return $"e => {Names.Support}.InScope(e, {handlerClass.FullName}.{Names.CreateMethod}, (handler, scopedEvent) => {target}(handler, scopedEvent{extra}))";
+    }
+
+    private static void EmitRegistration(SourceWriter writer, TableModel model, string name)
+    {
+        var tables = new List<string>();
+        if (model.Classes.Count > 0)
+        {
+            tables.Add("global::Channels.Generated." + name);
+        }
+
+        tables.AddRange(model.Assembly.ReferencedTables);
+        writer.Line("/// <summary>Registers the handler tables of this app and of the libraries it references, before Main runs.</summary>");
+        writer.Line(Names.GeneratedCode);
+        writer.Open("internal static class ChannelHandlerRegistration");
+        writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+        writer.Open("internal static void Register()");
+        foreach (var table in tables)
+        {
+            writer.Line($"global::Channels.ChannelHandlerTables.Register(typeof({table}), static services => new {table}(services));");
+        }
+
+        writer.Close();
+        writer.Close();
+    }
+
+    private static string Describe(CompiledPattern pattern) => pattern.Strategy switch
+    {
+        PatternStrategy.Automaton => "a compiled automaton",
+        PatternStrategy.Fallback => "a runtime Regex (" + pattern.FallbackReason + ")",
+        _ => "ordinal string comparison (" + pattern.Strategy.ToString().ToLowerInvariant() + ")",
+    };
+}

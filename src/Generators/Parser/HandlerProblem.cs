@@ -1,0 +1,38 @@
+namespace Channels.Generators.Parser;
+
+/// <summary>The rules a handler can break; the analyzer maps each to a fixed diagnostic ID.</summary>
+internal enum HandlerRule
+{
+    ClassNotPartial,
+    ContainingTypeNotPartial,
+    ClassNotAccessible,
+    GenericClass,
+    GenericMethod,
+    AbstractClass,
+    AsyncVoid,
+    BadReturnType,
+    UnbindableParameter,
+    DuplicateBinding,
+    RefKindParameter,
+    PointerParameter,
+    ChannelNotAvailable,
+    InvalidPattern,
+    EmptyEventName,
+    ReservedEventName,
+    InvalidNamespace,
+    NoUsableConstructor,
+}
+
+/// <summary>Which part of the handler a problem points at, so the analyzer can place it on the exact token.</summary>
+internal enum ProblemTarget
+{
+    Class,
+    Method,
+    ReturnType,
+    Parameter,
+    AttributeArgument,
+    ClassAttribute,
+}
+
+/// <summary>One broken rule: what, where (the target and, for parameters, the index), and the message arguments.</summary>
+internal sealed record HandlerProblem(HandlerRule Rule, ProblemTarget Target, int Index, string Message, int Offset = -1);

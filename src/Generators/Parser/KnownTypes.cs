@@ -1,0 +1,76 @@
+using Microsoft.CodeAnalysis;
+
+namespace Channels.Generators.Parser;
+
+/// <summary>The framework types parameters bind to, looked up once per compilation.</summary>
+internal sealed class KnownTypes
+{
+    public KnownTypes(Compilation compilation)
+    {
+        ChannelSocket = compilation.GetTypeByMetadataName("Channels.ChannelSocket");
+        HttpContext = compilation.GetTypeByMetadataName("Microsoft.AspNetCore.Http.HttpContext");
+        IDictionary = compilation.GetTypeByMetadataName("System.Collections.Generic.IDictionary`2");
+        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        Exception = compilation.GetTypeByMetadataName("System.Exception");
+        JsonElement = compilation.GetTypeByMetadataName("System.Text.Json.JsonElement");
+        ReadOnlyMemory = compilation.GetTypeByMetadataName("System.ReadOnlyMemory`1");
+        Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+        ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
+        ChannelHandlersAttribute = compilation.GetTypeByMetadataName("Channels.ChannelHandlersAttribute");
+    }
+
+    public INamedTypeSymbol? ChannelSocket { get; }
+
+    public INamedTypeSymbol? HttpContext { get; }
+
+    public INamedTypeSymbol? IDictionary { get; }
+
+    public INamedTypeSymbol? CancellationToken { get; }
+
+    public INamedTypeSymbol? Exception { get; }
+
+    public INamedTypeSymbol? JsonElement { get; }
+
+    public INamedTypeSymbol? ReadOnlyMemory { get; }
+
+    public INamedTypeSymbol? Task { get; }
+
+    public INamedTypeSymbol? TaskOfT { get; }
+
+    public INamedTypeSymbol? ValueTask { get; }
+
+    public INamedTypeSymbol? ValueTaskOfT { get; }
+
+    public INamedTypeSymbol? ChannelHandlersAttribute { get; }
+
+    public bool IsContextDictionary(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } named
+        && SymbolEqualityComparer.Default.Equals(named.ConstructedFrom, IDictionary)
+        && named.TypeArguments[0].SpecialType == SpecialType.System_String
+        && named.TypeArguments[1].SpecialType == SpecialType.System_Object;
+
+    public bool IsBinary(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } named
+        && SymbolEqualityComparer.Default.Equals(named.ConstructedFrom, ReadOnlyMemory)
+        && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
+
+    public bool IsException(ITypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, Exception))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool Is(ITypeSymbol type, INamedTypeSymbol? known) => SymbolEqualityComparer.Default.Equals(type, known);
+
+    public bool IsConstructedFrom(ITypeSymbol type, INamedTypeSymbol? generic) =>
+        type is INamedTypeSymbol { IsGenericType: true } named && SymbolEqualityComparer.Default.Equals(named.ConstructedFrom, generic);
+}

@@ -1,0 +1,361 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace Channels.Generators.Patterns;
+
+/// <summary>
+/// Writes the C# of a matcher method. The text compiles as a member of any class in a file with
+/// <c>#nullable enable</c>: it names types with <c>global::</c> only, allocates nothing per call and has no
+/// recursion. It starts with a comment quoting the pattern.
+/// </summary>
+internal static class MatcherEmitter
+{
+    private const string Ordinal = "global::System.StringComparison.Ordinal";
+    private const string RegexType = "global::System.Text.RegularExpressions.Regex";
+    private const string CategoryType = "global::System.Globalization.UnicodeCategory";
+
+    public static string Emit(PatternPlan plan, string methodName)
+    {
+        var writer = new CodeWriter();
+        writer.Line($"// Pattern: {ForComment(plan.Pattern)}");
+        switch (plan.Strategy)
+        {
+            case PatternStrategy.Fallback:
+                EmitFallback(writer, plan, methodName);
+                break;
+            case PatternStrategy.Automaton:
+                EmitAutomaton(writer, plan.Automaton!, methodName);
+                break;
+            case PatternStrategy.Invalid:
+                throw new InvalidOperationException($"Pattern '{plan.Pattern}' is invalid: {plan.Error}");
+            default:
+                EmitLiterals(writer, plan, methodName);
+                break;
+        }
+
+        return writer.ToString();
+    }
+
+    private static void EmitFallback(CodeWriter writer, PatternPlan plan, string methodName)
+    {
+        writer.Line($"// Matched by a runtime Regex: {ForComment(plan.FallbackReason ?? "unsupported construct")} is outside the compiled subset.");
+        writer.Line($"private static readonly {RegexType} {methodName}Regex =");
+        writer.Line($"    new {RegexType}({StringLiteral(plan.Pattern)}, global::System.Text.RegularExpressions.RegexOptions.None);");
+        writer.Line();
+        writer.Line($"private static bool {methodName}(string s) => {methodName}Regex.IsMatch(s);");
+    }
+
+    private static void EmitLiterals(CodeWriter writer, PatternPlan plan, string methodName)
+    {
+        var tests = new List<string>();
+        foreach (var branch in plan.Branches)
+        {
+            var test = LiteralTest(branch);
+            if (test == "true")
+            {
+                tests.Clear();
+                tests.Add(test);
+                break;
+            }
+
+            tests.Add(test);
+        }
+
+        if (tests.Count == 1)
+        {
+            writer.Line($"private static bool {methodName}(string s) => {tests[0]};");
+            return;
+        }
+
+        writer.Line($"private static bool {methodName}(string s) =>");
+        writer.Indent();
+        for (var i = 0; i < tests.Count; i++)
+        {
+            var test = tests[i].Contains("||") ? $"({tests[i]})" : tests[i];
+            writer.Line(i == 0 ? test : $"|| {test}");
+        }
+
+        writer.Unindent();
+        writer.Append(";"); // closes the last line
+    }
+
+    private static string LiteralTest(LiteralBranch branch)
+    {
+        var literal = StringLiteral(branch.Literal);
+        var withNewline = StringLiteral(branch.Literal + "\n");
+        return (branch.AtStart, branch.AtEnd) switch
+        {
+            (false, null) => branch.Literal.Length == 0 ? "true" : $"s.Contains({literal}, {Ordinal})",
+            (true, null) => branch.Literal.Length == 0 ? "true" : $"s.StartsWith({literal}, {Ordinal})",
+            (false, AnchorKind.End) => branch.Literal.Length == 0 ? "true" : $"s.EndsWith({literal}, {Ordinal})",
+            (false, _) => branch.Literal.Length == 0 ? "true" : $"s.EndsWith({literal}, {Ordinal}) || s.EndsWith({withNewline}, {Ordinal})",
+            (true, AnchorKind.End) => $"s == {literal}",
+            _ => $"s == {literal} || s == {withNewline}",
+        };
+    }
+
+    private static void EmitAutomaton(CodeWriter writer, Dfa dfa, string methodName)
+    {
+        if (dfa.NeverMatches)
+        {
+            writer.Line("// No input can match this pattern.");
+            writer.Line($"private static bool {methodName}(string s) => false;");
+            return;
+        }
+
+        if (dfa.AlwaysMatches)
+        {
+            writer.Line("// Every input matches this pattern.");
+            writer.Line($"private static bool {methodName}(string s) => true;");
+            return;
+        }
+
+        var classifier = dfa.Classifier;
+        writer.Line($"// Automaton: {dfa.StateCount} state(s) over {classifier.ClassCount} character class(es); it reads each character once and");
+        writer.Line("// returns as soon as the result is known, as Regex.IsMatch (the match may start anywhere).");
+        writer.Line($"private static bool {methodName}(string s)");
+        writer.Line("{");
+        writer.Indent();
+
+        var usesClasses = dfa.Transitions.Any(row => row.Distinct().Count() > 1);
+        if (usesClasses)
+        {
+            writer.Line("// The character class of every ASCII character.");
+            writer.Line("global::System.ReadOnlySpan<byte> asciiClasses = new byte[]");
+            writer.Line("{");
+            writer.Indent();
+            for (var row = 0; row < 128; row += 16)
+            {
+                writer.Line(string.Join(", ", classifier.AsciiClasses.Skip(row).Take(16)) + ",");
+            }
+
+            writer.Unindent();
+            writer.Line("};");
+            writer.Line();
+        }
+
+        writer.Line("int state = 0;");
+        writer.Line("foreach (char c in s)");
+        writer.Line("{");
+        writer.Indent();
+        if (usesClasses)
+        {
+            EmitClassification(writer, classifier);
+            writer.Line();
+        }
+
+        writer.Line("switch (state)");
+        writer.Line("{");
+        writer.Indent();
+        for (var state = 0; state < dfa.StateCount; state++)
+        {
+            writer.Line($"case {state}:");
+            writer.Indent();
+            EmitTransitions(writer, dfa.Transitions[state]);
+            writer.Unindent();
+        }
+
+        writer.Unindent();
+        writer.Line("}");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Line();
+
+        var accepting = Enumerable.Range(0, dfa.StateCount).Where(s => dfa.AcceptAtEnd[s]).ToList();
+        writer.Line(accepting.Count switch
+        {
+            0 => "return false;",
+            _ when accepting.Count == dfa.StateCount => "return true;",
+            _ => $"return state is {string.Join(" or ", accepting)};",
+        });
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    private static void EmitClassification(CodeWriter writer, CharClassifier classifier)
+    {
+        writer.Line("int cls;");
+        writer.Line("if (c < 128)");
+        writer.Line("{");
+        writer.Line("    cls = asciiClasses[c];");
+        writer.Line("}");
+        var intervals = classifier.Intervals;
+        for (var i = 0; i < intervals.Count; i++)
+        {
+            var interval = intervals[i];
+            var isLast = i == intervals.Count - 1;
+            writer.Line(isLast ? "else" : $"else if (c <= '{CharLiteralBody((char)interval.Last)}')");
+            writer.Line("{");
+            writer.Indent();
+            var uniform = interval.UniformClass;
+            if (uniform >= 0)
+            {
+                writer.Line($"cls = {uniform};");
+            }
+            else
+            {
+                EmitCategorySwitch(writer, interval.ClassByCategory);
+            }
+
+            writer.Unindent();
+            writer.Line("}");
+        }
+    }
+
+    private static void EmitCategorySwitch(CodeWriter writer, int[] classByCategory)
+    {
+        var byClass = Enumerable.Range(0, classByCategory.Length)
+            .GroupBy(category => classByCategory[category])
+            .OrderByDescending(g => g.Count())
+            .ThenBy(g => g.Key)
+            .ToList();
+        writer.Line("cls = global::System.Char.GetUnicodeCategory(c) switch");
+        writer.Line("{");
+        writer.Indent();
+        foreach (var group in byClass.Skip(1).OrderBy(g => g.Key))
+        {
+            var names = group.Select(category => $"{CategoryType}.{(UnicodeCategory)category}");
+            writer.Line($"{string.Join(" or ", names)} => {group.Key},");
+        }
+
+        writer.Line($"_ => {byClass[0].Key},");
+        writer.Unindent();
+        writer.Line("};");
+    }
+
+    private static void EmitTransitions(CodeWriter writer, int[] row)
+    {
+        var byTarget = Enumerable.Range(0, row.Length)
+            .GroupBy(cls => row[cls])
+            .OrderByDescending(g => g.Count())
+            .ThenBy(g => g.Key)
+            .ToList();
+        if (byTarget.Count == 1)
+        {
+            EmitGoTo(writer, byTarget[0].Key);
+            return;
+        }
+
+        writer.Line("switch (cls)");
+        writer.Line("{");
+        writer.Indent();
+        foreach (var group in byTarget.Skip(1).OrderBy(g => g.Min()))
+        {
+            foreach (var cls in group)
+            {
+                writer.Line($"case {cls}:");
+            }
+
+            writer.Indent();
+            EmitGoTo(writer, group.Key);
+            writer.Unindent();
+        }
+
+        writer.Line("default:");
+        writer.Indent();
+        EmitGoTo(writer, byTarget[0].Key);
+        writer.Unindent();
+        writer.Unindent();
+        writer.Line("}");
+        if (byTarget.Any(g => g.Key >= 0))
+        {
+            // At least one arm falls out of the inner switch.
+            writer.Line();
+            writer.Line("break;");
+        }
+    }
+
+    private static void EmitGoTo(CodeWriter writer, int target)
+    {
+        switch (target)
+        {
+            case Dfa.Match:
+                writer.Line("return true;");
+                break;
+            case Dfa.Dead:
+                writer.Line("return false;");
+                break;
+            default:
+                writer.Line($"state = {target};");
+                writer.Line("break;");
+                break;
+        }
+    }
+
+    /// <summary>A C# string literal (ASCII only, control and non-ASCII characters escaped).</summary>
+    internal static string StringLiteral(string value)
+    {
+        var builder = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            builder.Append(c == '\'' ? "'" : c == '"' ? "\\\"" : CharLiteralBody(c));
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    private static string CharLiteralBody(char c) => c switch
+    {
+        '\\' => "\\\\",
+        '\'' => "\\'",
+        '"' => "\"",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        '\0' => "\\0",
+        < ' ' or >= '\u007F' => $"\\u{(int)c:X4}",
+        _ => c.ToString(),
+    };
+
+    /// <summary>Pattern text safe inside a <c>//</c> comment: no line terminators, no control characters.</summary>
+    private static string ForComment(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c < ' ' || c == '\u007F' || c == '\u0085' || c == '\u2028' || c == '\u2029')
+            {
+                builder.Append($"\\u{(int)c:X4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>A minimal indented writer; four spaces per level, '\n' line endings.</summary>
+    private sealed class CodeWriter
+    {
+        private readonly StringBuilder _text = new();
+        private int _indent;
+
+        public void Indent() => _indent++;
+
+        public void Unindent() => _indent--;
+
+        public void Line(string line = "")
+        {
+            if (line.Length > 0)
+            {
+                _text.Append(' ', _indent * 4).Append(line);
+            }
+
+            _text.Append('\n');
+        }
+
+        /// <summary>Appends to the last line.</summary>
+        public void Append(string text)
+        {
+            _text.Length--; // the '\n'
+            _text.Append(text).Append('\n');
+        }
+
+        public override string ToString() => _text.ToString();
+    }
+}

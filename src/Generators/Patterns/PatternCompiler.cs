@@ -1,0 +1,349 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace Channels.Generators.Patterns;
+
+/// <summary>How a channel pattern is matched in generated code.</summary>
+internal enum PatternStrategy
+{
+    /// <summary>A literal anywhere: <c>s.Contains(lit, Ordinal)</c>.</summary>
+    Contains,
+
+    /// <summary><c>^lit</c>: <c>s.StartsWith(lit, Ordinal)</c>.</summary>
+    Prefix,
+
+    /// <summary><c>lit$</c>, <c>lit\Z</c> or <c>lit\z</c>: ordinal EndsWith.</summary>
+    Suffix,
+
+    /// <summary><c>^lit$</c>: ordinal equality.</summary>
+    Exact,
+
+    /// <summary>An alternation of the four forms above.</summary>
+    LiteralAlternation,
+
+    /// <summary>A generated deterministic automaton.</summary>
+    Automaton,
+
+    /// <summary>A runtime <c>Regex</c>: the pattern uses constructs outside the compiled subset.</summary>
+    Fallback,
+
+    /// <summary>The pattern is not a valid .NET regular expression.</summary>
+    Invalid,
+}
+
+/// <summary>
+/// The result of compiling one channel pattern. Value-equatable, so it can sit in the generator's
+/// incremental model; the matcher text is produced on demand by <see cref="EmitMatcher"/>.
+/// </summary>
+/// <param name="Pattern">The pattern as written.</param>
+/// <param name="Strategy">How it is matched.</param>
+/// <param name="Error">For <see cref="PatternStrategy.Invalid"/>: why, e.g. "Unterminated [] set".</param>
+/// <param name="ErrorOffset">For <see cref="PatternStrategy.Invalid"/>: index of the offending character, or -1.</param>
+/// <param name="FallbackReason">For <see cref="PatternStrategy.Fallback"/>: the construct, e.g. "backreference \1".</param>
+/// <param name="NeverMatches">Whether no input can match (worth a warning).</param>
+internal sealed record CompiledPattern(
+    string Pattern,
+    PatternStrategy Strategy,
+    string? Error,
+    int ErrorOffset,
+    string? FallbackReason,
+    bool NeverMatches)
+{
+    /// <summary>
+    /// C# text of <c>private static bool {methodName}(string s)</c>, returning exactly
+    /// <c>Regex.IsMatch(s, Pattern)</c>. A fallback also declares the field <c>{methodName}Regex</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pattern is invalid.</exception>
+    public string EmitMatcher(string methodName)
+    {
+        if (Strategy == PatternStrategy.Invalid)
+        {
+            throw new InvalidOperationException($"Pattern '{Pattern}' is invalid: {Error}");
+        }
+
+        return MatcherEmitter.Emit(PatternCompiler.Analyze(Pattern), methodName);
+    }
+}
+
+/// <summary>One ordinal test of a literal alternation: <c>^?lit(\$|\Z|\z)?</c>.</summary>
+internal readonly record struct LiteralBranch(bool AtStart, string Literal, AnchorKind? AtEnd);
+
+/// <summary>Everything the emitter needs; recomputed from the pattern, never stored in the model.</summary>
+internal sealed class PatternPlan(string pattern, PatternStrategy strategy)
+{
+    public string Pattern { get; } = pattern;
+
+    public PatternStrategy Strategy { get; } = strategy;
+
+    public string? Error { get; init; }
+
+    public int ErrorOffset { get; init; } = -1;
+
+    public string? FallbackReason { get; init; }
+
+    public IReadOnlyList<LiteralBranch> Branches { get; init; } = Array.Empty<LiteralBranch>();
+
+    public Dfa? Automaton { get; init; }
+}
+
+/// <summary>Turns a channel pattern into the cheapest matcher that agrees with <c>Regex.IsMatch</c>.</summary>
+internal static class PatternCompiler
+{
+    private const int MaxLiteralBranches = 64;
+    private const int MaxLiteralLength = 4096;
+    private const int AnchorToken = 0x10000;
+
+    public static CompiledPattern Compile(string pattern)
+    {
+        var plan = Analyze(pattern);
+        return new CompiledPattern(
+            pattern,
+            plan.Strategy,
+            plan.Error,
+            plan.ErrorOffset,
+            plan.FallbackReason,
+            plan.Automaton?.NeverMatches ?? false);
+    }
+
+    internal static PatternPlan Analyze(string pattern)
+    {
+        if (pattern is null)
+        {
+            throw new ArgumentNullException(nameof(pattern));
+        }
+
+        var parsed = RegexParser.Parse(pattern);
+
+        // Regex itself is the reference for validity; our parser supplies the offset and a tidier message.
+        var regexError = TryConstructRegex(pattern);
+        if (regexError is not null)
+        {
+            return new PatternPlan(pattern, PatternStrategy.Invalid)
+            {
+                Error = parsed.Error ?? regexError,
+                ErrorOffset = parsed.Error is null ? -1 : parsed.ErrorOffset,
+            };
+        }
+
+        if (parsed.Error is not null)
+        {
+            // Regex accepts what our parser rejects: do not guess, let Regex do the matching.
+            return Fallback(pattern, "syntax the pattern compiler does not handle");
+        }
+
+        if (parsed.Root is null)
+        {
+            return Fallback(pattern, parsed.Unsupported ?? "unsupported construct");
+        }
+
+        var branches = TryGetLiteralBranches(parsed.Root);
+        if (branches is not null)
+        {
+            return new PatternPlan(pattern, LiteralStrategy(branches)) { Branches = branches };
+        }
+
+        var dfa = AutomatonBuilder.Build(parsed.Root, out var failure);
+        if (failure is not null)
+        {
+            return Fallback(pattern, failure);
+        }
+
+        return new PatternPlan(pattern, PatternStrategy.Automaton) { Automaton = dfa };
+    }
+
+    private static PatternPlan Fallback(string pattern, string reason) =>
+        new(pattern, PatternStrategy.Fallback) { FallbackReason = reason };
+
+    private static string? TryConstructRegex(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static PatternStrategy LiteralStrategy(IReadOnlyList<LiteralBranch> branches)
+    {
+        if (branches.Count != 1)
+        {
+            return PatternStrategy.LiteralAlternation;
+        }
+
+        return (branches[0].AtStart, branches[0].AtEnd is not null) switch
+        {
+            (false, false) => PatternStrategy.Contains,
+            (true, false) => PatternStrategy.Prefix,
+            (false, true) => PatternStrategy.Suffix,
+            _ => PatternStrategy.Exact,
+        };
+    }
+
+    /// <summary>
+    /// The pattern as a small set of anchored literals, or null when it is not one. Search semantics make a
+    /// top-level alternation an OR of its branches, and concatenation distributes over alternation.
+    /// </summary>
+    private static IReadOnlyList<LiteralBranch>? TryGetLiteralBranches(RegexNode root)
+    {
+        var sequences = Expand(root);
+        if (sequences is null)
+        {
+            return null;
+        }
+
+        var branches = new List<LiteralBranch>();
+        foreach (var sequence in sequences)
+        {
+            var first = 0;
+            var atStart = false;
+            while (first < sequence.Count && sequence[first] == AnchorToken + (int)AnchorKind.Beginning)
+            {
+                atStart = true;
+                first++;
+            }
+
+            var last = sequence.Count;
+            AnchorKind? atEnd = null;
+            while (last > first && sequence[last - 1] is AnchorToken + (int)AnchorKind.End or AnchorToken + (int)AnchorKind.EndOrFinalNewline)
+            {
+                var kind = (AnchorKind)(sequence[last - 1] - AnchorToken);
+                atEnd = atEnd == AnchorKind.End || kind == AnchorKind.End ? AnchorKind.End : AnchorKind.EndOrFinalNewline;
+                last--;
+            }
+
+            var literal = new char[last - first];
+            for (var i = first; i < last; i++)
+            {
+                if (sequence[i] >= AnchorToken)
+                {
+                    return null; // an anchor in the middle: leave it to the automaton
+                }
+
+                literal[i - first] = (char)sequence[i];
+            }
+
+            var branch = new LiteralBranch(atStart, new string(literal), atEnd);
+            if (!branches.Contains(branch))
+            {
+                branches.Add(branch);
+            }
+        }
+
+        return branches;
+    }
+
+    private static List<List<int>>? Expand(RegexNode node)
+    {
+        switch (node)
+        {
+            case EmptyNode:
+                return new List<List<int>> { new() };
+            case CharNode c:
+                return new List<List<int>> { new() { c.Value } };
+            case SetNode s when s.Set.TryGetSingleChar(out var single):
+                return new List<List<int>> { new() { single } };
+            case AnchorNode a when a.Kind is AnchorKind.Beginning or AnchorKind.End or AnchorKind.EndOrFinalNewline:
+                return new List<List<int>> { new() { AnchorToken + (int)a.Kind } };
+            case ConcatNode concat:
+            {
+                var result = new List<List<int>> { new() };
+                foreach (var item in concat.Items)
+                {
+                    var expanded = Expand(item);
+                    result = expanded is null ? null : Product(result, expanded);
+                    if (result is null)
+                    {
+                        return null;
+                    }
+                }
+
+                return result;
+            }
+
+            case AlternationNode alternation:
+            {
+                var result = new List<List<int>>();
+                foreach (var branch in alternation.Branches)
+                {
+                    var expanded = Expand(branch);
+                    if (expanded is null || result.Count + expanded.Count > MaxLiteralBranches)
+                    {
+                        return null;
+                    }
+
+                    result.AddRange(expanded);
+                }
+
+                return result;
+            }
+
+            case RepeatNode repeat when repeat.Max is >= 0 and <= 8:
+            {
+                var child = Expand(repeat.Child);
+                if (child is null)
+                {
+                    return null;
+                }
+
+                var result = new List<List<int>>();
+                var power = new List<List<int>> { new() };
+                for (var n = 0; n <= repeat.Max; n++)
+                {
+                    if (n >= repeat.Min)
+                    {
+                        if (result.Count + power.Count > MaxLiteralBranches)
+                        {
+                            return null;
+                        }
+
+                        result.AddRange(power);
+                    }
+
+                    if (n < repeat.Max)
+                    {
+                        power = Product(power, child);
+                        if (power is null)
+                        {
+                            return null;
+                        }
+                    }
+                }
+
+                return result;
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    private static List<List<int>>? Product(List<List<int>> left, List<List<int>> right)
+    {
+        if ((long)left.Count * right.Count > MaxLiteralBranches)
+        {
+            return null;
+        }
+
+        var result = new List<List<int>>(left.Count * right.Count);
+        foreach (var l in left)
+        {
+            foreach (var r in right)
+            {
+                if (l.Count + r.Count > MaxLiteralLength)
+                {
+                    return null;
+                }
+
+                result.Add(l.Concat(r).ToList());
+            }
+        }
+
+        return result;
+    }
+}

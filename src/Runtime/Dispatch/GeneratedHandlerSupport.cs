@@ -1,0 +1,139 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Channels.Dispatch;
+
+/// <summary>
+/// Small helpers the generated handler code calls: argument binding and turning a handler's return
+/// value into a <see cref="HandlerResult"/>. Not meant to be called by hand.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GeneratedHandlerSupport
+{
+    private static readonly ValueTask<HandlerResult> Continue = new(HandlerResult.Continue);
+    private static readonly ValueTask<HandlerResult> Accepted = new(HandlerResult.Continue);
+    private static readonly ValueTask<HandlerResult> Rejected = new(HandlerResult.Reject());
+
+    /// <summary>The type info for <typeparamref name="T"/> from the app's JSON options; a clear error when no context declares it.</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options)
+    {
+        if (options.TryGetTypeInfo(typeof(T), out var info) && info is JsonTypeInfo<T> typed)
+        {
+            return typed;
+        }
+
+        throw new InvalidOperationException(
+            $"No JsonSerializerContext in ChannelsOptions.JsonSerializerOptions declares {typeof(T)}. " +
+            $"Add [JsonSerializable(typeof({typeof(T).Name}))] to the app's context and insert it into TypeInfoResolverChain.");
+    }
+
+    /// <summary>Runs a scoped handler: a new DI scope and instance for this event, disposed after it.</summary>
+    public static async ValueTask<HandlerResult> InScope<THandler>(ChannelEvent e, Func<IServiceProvider, THandler> create, Func<THandler, ChannelEvent, ValueTask<HandlerResult>> invoke)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(invoke);
+        var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateAsyncScope(e.Services);
+        await using (scope.ConfigureAwait(false))
+        {
+            return await invoke(create(scope.ServiceProvider), e).ConfigureAwait(false);
+        }
+    }
+
+    // ---- arguments ----
+
+    /// <summary>Argument <paramref name="index"/> as a string (see <see cref="ChannelPayload.GetString"/>).</summary>
+    public static string? String(ChannelPayload payload, int index) => payload.GetString(Require(payload, index));
+
+    /// <summary>Argument <paramref name="index"/> as a <see cref="JsonElement"/>.</summary>
+    public static JsonElement Element(ChannelPayload payload, int index) => payload.GetElement(Require(payload, index));
+
+    /// <summary>Argument <paramref name="index"/> as binary; a client that sent something else gets an error.</summary>
+    public static ReadOnlyMemory<byte> Binary(ChannelPayload payload, int index) =>
+        payload.TryGetBinary(Require(payload, index), out var bytes)
+            ? bytes
+            : throw new ChannelProtocolException($"argument {index} is not binary");
+
+    /// <summary>Argument <paramref name="index"/> deserialized.</summary>
+    public static T Value<T>(ChannelPayload payload, int index, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return payload.Deserialize(Require(payload, index), typeInfo)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new ChannelProtocolException($"argument {index} is not a valid {typeof(T).Name}: {ex.Message}", ex);
+        }
+    }
+
+    private static int Require(ChannelPayload payload, int index) =>
+        index < payload.Count ? index : throw new ChannelProtocolException($"argument {index} is missing");
+
+    // ---- results ----
+
+    /// <summary>A handler that returned void.</summary>
+    public static ValueTask<HandlerResult> Done() => Continue;
+
+    /// <summary>A handler that returned a <see cref="Task"/>.</summary>
+    public static ValueTask<HandlerResult> Done(Task task) =>
+        task.IsCompletedSuccessfully ? Continue : AwaitDone(task);
+
+    /// <summary>A handler that returned a <see cref="ValueTask"/>.</summary>
+    public static ValueTask<HandlerResult> Done(ValueTask task) =>
+        task.IsCompletedSuccessfully ? Continue : AwaitDone(task);
+
+    /// <summary>A connect or subscribe handler that returned a bool (false rejects).</summary>
+    public static ValueTask<HandlerResult> Accept(bool accepted) => accepted ? Accepted : Rejected;
+
+    /// <summary>A connect or subscribe handler that returned a <see cref="Task{Boolean}"/>.</summary>
+    public static ValueTask<HandlerResult> Accept(Task<bool> task) =>
+        task.IsCompletedSuccessfully ? Accept(task.Result) : AwaitAccept(task);
+
+    /// <summary>A connect or subscribe handler that returned a <see cref="ValueTask{Boolean}"/>.</summary>
+    public static ValueTask<HandlerResult> Accept(ValueTask<bool> task) =>
+        task.IsCompletedSuccessfully ? Accept(task.Result) : AwaitAccept(task);
+
+    /// <summary>An event handler's return value, sent as the ack.</summary>
+    public static ValueTask<HandlerResult> Ack<T>(T value) => new(HandlerResult.Ack(value));
+
+    /// <summary>An event handler's <see cref="Task{T}"/>, whose result is sent as the ack.</summary>
+    public static ValueTask<HandlerResult> Ack<T>(Task<T> task) =>
+        task.IsCompletedSuccessfully ? Ack(task.Result) : AwaitAck(task);
+
+    /// <summary>An event handler's <see cref="ValueTask{T}"/>, whose result is sent as the ack.</summary>
+    public static ValueTask<HandlerResult> Ack<T>(ValueTask<T> task) =>
+        task.IsCompletedSuccessfully ? Ack(task.Result) : AwaitAck(task);
+
+    private static async ValueTask<HandlerResult> AwaitDone(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return HandlerResult.Continue;
+    }
+
+    private static async ValueTask<HandlerResult> AwaitDone(ValueTask task)
+    {
+        await task.ConfigureAwait(false);
+        return HandlerResult.Continue;
+    }
+
+    private static async ValueTask<HandlerResult> AwaitAccept(Task<bool> task) => HandlerResult.FromBoolean(await task.ConfigureAwait(false));
+
+    private static async ValueTask<HandlerResult> AwaitAccept(ValueTask<bool> task) => HandlerResult.FromBoolean(await task.ConfigureAwait(false));
+
+    private static async ValueTask<HandlerResult> AwaitAck<T>(Task<T> task) => HandlerResult.Ack(await task.ConfigureAwait(false));
+
+    private static async ValueTask<HandlerResult> AwaitAck<T>(ValueTask<T> task) => HandlerResult.Ack(await task.ConfigureAwait(false));
+}
+
+/// <summary>
+/// Names the generated handler table of an assembly, so that an app's generated code can register the
+/// tables of the class libraries it references (without reflection).
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = false)]
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class ChannelHandlerTableAttribute(Type tableType) : Attribute
+{
+    /// <summary>The generated table type; it has a constructor taking an <see cref="IServiceProvider"/>.</summary>
+    public Type TableType { get; } = tableType;
+}

@@ -1,0 +1,145 @@
+using System.Text.Json.Serialization;
+
+namespace Channels.Handlers.Tests;
+
+public sealed record ChatLine(string Name, string Text);
+
+public sealed record Total(int Sum);
+
+[JsonSerializable(typeof(ChatLine))]
+[JsonSerializable(typeof(Total))]
+internal sealed partial class HandlersJson : JsonSerializerContext;
+
+/// <summary>Every event kind, as a user would write them; each records what it saw.</summary>
+public sealed partial class RoomHandlers(EventJournal journal)
+{
+    [OnConnect]
+    public bool Connect(ChannelSocket socket)
+    {
+        journal.Add($"connect:{socket.Namespace}");
+        return !(socket.Auth.TryGetProperty("token", out var token) && token.GetString() == "bad");
+    }
+
+    [OnSubscribe("^room-")]
+    public ValueTask<bool> Subscribe(string channel)
+    {
+        journal.Add($"subscribe:{channel}");
+        return ValueTask.FromResult(channel != "room-closed");
+    }
+
+    [OnMessage("^room-")]
+    public ValueTask Message(ChannelSocket socket, ChatLine line, string channel)
+    {
+        journal.Add($"message:{channel}:{line.Name}:{line.Text}");
+        return socket.BroadcastChannelAsync(line);
+    }
+
+    [OnUnsubscribe("^room-")]
+    private void Unsubscribe(string channel) => journal.Add($"unsubscribe:{channel}");
+
+    [OnError]
+    private void Error(Exception exception) => journal.Add($"error:{exception.Message}");
+
+    [OnDisconnect]
+    private void Disconnect() => journal.Add("disconnect");
+
+    [OnFinish]
+    private Task Finish(ChannelSocket socket)
+    {
+        journal.Add($"finish:{string.Join(",", socket.Channels)}");
+        return Task.CompletedTask;
+    }
+
+    [OnEvent("boom")]
+    private static void Boom() => throw new InvalidOperationException("boom");
+
+    [OnEvent("boom")]
+    private static string AfterBoom() => "still ran";
+
+    [OnEvent("add")]
+    public static Total Add(int a, int b) => new(a + b);
+}
+
+/// <summary>Bound and unbound message handlers (DESIGN.md: an unbound handler fires for every message).</summary>
+public sealed partial class MessageBindingHandlers(EventJournal journal)
+{
+    [OnMessage]
+    public void Any(string text, string? channel) => journal.Add($"any:{channel}:{text}");
+
+    [OnMessage("^team-")]
+    public void Team(string text, string channel) => journal.Add($"team:{channel}:{text}");
+}
+
+/// <summary>A new instance and DI scope for each event.</summary>
+[ChannelHandlers(Lifetime = HandlerLifetime.Scoped)]
+public sealed partial class ScopedHandlers(ScopedCounter counter)
+{
+    [OnEvent("scope-id")]
+    public int Id() => counter.Id;
+}
+
+/// <summary>A scoped service whose id tells one scope from another.</summary>
+public sealed class ScopedCounter
+{
+    private static int s_next;
+
+    public int Id { get; } = Interlocked.Increment(ref s_next);
+}
+
+/// <summary>What the handlers saw, in order, with a way to wait for an entry.</summary>
+public sealed class EventJournal
+{
+    private readonly List<string> _entries = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyList<string> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public void Add(string entry)
+    {
+        TaskCompletionSource changed;
+        lock (_entries)
+        {
+            _entries.Add(entry);
+            changed = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+    }
+
+    public async Task WaitForAsync(string entry)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            Task changed;
+            lock (_entries)
+            {
+                if (_entries.Contains(entry))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No '{entry}' within 10 s. Seen: {string.Join(" | ", Entries)}");
+            }
+        }
+    }
+}
