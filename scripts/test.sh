@@ -19,12 +19,13 @@ echo "== npm ci (socket.io-client for the integration tests)"
 echo "== dotnet build"
 dotnet build Channels.SDK.sln -c Release -nologo -clp:ErrorsOnly
 
+mkdir -p artifacts
+
 echo "== NativeAOT publish of the chat sample (IL trim/AOT warnings fail the build)"
 dotnet publish samples/Chat -r linux-x64 -c Release -nologo -o artifacts/chat-aot | tee artifacts/aot-publish.txt
 if grep -qE "warning IL[0-9]{4}" artifacts/aot-publish.txt; then echo "NativeAOT publish reported IL warnings" >&2; exit 1; fi
 
 echo "== dotnet test"
-mkdir -p artifacts
 dotnet test Channels.SDK.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" | tee artifacts/test-output.txt
 
 # One closing line for every test project together.
