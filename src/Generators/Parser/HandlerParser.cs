@@ -144,12 +144,15 @@ internal static class HandlerParser
             problems.Add(new HandlerProblem(HandlerRule.ClassNotPartial, ProblemTarget.Class, 0, $"Handler class '{type.Name}' must be partial"));
         }
 
+        var depth = 0;
         foreach (var container in ContainingTypes(type))
         {
             if (!IsPartial(container))
             {
-                problems.Add(new HandlerProblem(HandlerRule.ContainingTypeNotPartial, ProblemTarget.Class, 0, $"Type '{container.Name}', which contains handler class '{type.Name}', must be partial"));
+                problems.Add(new HandlerProblem(HandlerRule.ContainingTypeNotPartial, ProblemTarget.ContainingType, depth, $"Type '{container.Name}', which contains handler class '{type.Name}', must be partial"));
             }
+
+            depth++;
         }
 
         for (var current = type; current is not null; current = current.ContainingType)
@@ -319,7 +322,8 @@ internal static class HandlerParser
         return [.. constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))];
     }
 
-    private static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
+    /// <summary>The types containing <paramref name="type"/>, outermost first.</summary>
+    public static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
     {
         var stack = new Stack<INamedTypeSymbol>();
         for (var current = type.ContainingType; current is not null; current = current.ContainingType)

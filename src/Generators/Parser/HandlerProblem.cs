@@ -27,6 +27,7 @@ internal enum HandlerRule
 internal enum ProblemTarget
 {
     Class,
+    ContainingType,
     Method,
     ReturnType,
     Parameter,

@@ -1,0 +1,108 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Channels.Generators.Parser;
+using Microsoft.CodeAnalysis;
+
+namespace Channels.Analyzers;
+
+/// <summary>
+/// Every diagnostic the analyzer reports: fixed IDs, one rule each, with a link to its section of the
+/// catalog (<c>docs/diagnostics.md</c>).
+/// </summary>
+internal static class Diagnostics
+{
+    private const string Category = "Channels";
+    private const string HelpLinkBase = "docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = Error("CHN0001", "Handler class must be partial", "{0}");
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("CHN0002", "Types containing a handler class must be partial", "{0}");
+    public static readonly DiagnosticDescriptor BadReturnType = Error("CHN0003", "Handler return type is not allowed for its event", "{0}");
+    public static readonly DiagnosticDescriptor AsyncVoid = Error("CHN0004", "Handler methods cannot be async void", "{0}");
+    public static readonly DiagnosticDescriptor UnbindableParameter = Error("CHN0005", "Handler parameter cannot be bound", "{0}");
+    public static readonly DiagnosticDescriptor DuplicateBinding = Error("CHN0006", "Two handler parameters compete for the same value", "{0}");
+    public static readonly DiagnosticDescriptor RefKindParameter = Error("CHN0007", "Handler parameters cannot be ref, out, in or params", "{0}");
+    public static readonly DiagnosticDescriptor PointerParameter = Error("CHN0008", "Handler parameters cannot be pointers", "{0}");
+    public static readonly DiagnosticDescriptor GenericMethod = Error("CHN0009", "Handler methods cannot be generic", "{0}");
+    public static readonly DiagnosticDescriptor GenericClass = Error("CHN0010", "Handler classes cannot be generic", "{0}");
+    public static readonly DiagnosticDescriptor AbstractClass = Error("CHN0011", "Instance handlers cannot be declared in an abstract class", "{0}");
+    public static readonly DiagnosticDescriptor ClassNotAccessible = Error("CHN0012", "Handler classes must be internal or public", "{0}");
+    public static readonly DiagnosticDescriptor InvalidPattern = Error("CHN0013", "Channel pattern is not a valid regular expression", "{0}");
+    public static readonly DiagnosticDescriptor EmptyEventName = Error("CHN0014", "[OnEvent] needs a non-empty event name", "{0}");
+    public static readonly DiagnosticDescriptor ReservedEventName = Error("CHN0015", "[OnEvent] cannot use a reserved event name", "{0}");
+    public static readonly DiagnosticDescriptor InvalidNamespace = Error("CHN0016", "Socket.IO namespace is not valid", "{0}");
+    public static readonly DiagnosticDescriptor ChannelNotAvailable = Error("CHN0017", "This event has no channel to bind", "{0}");
+    public static readonly DiagnosticDescriptor NoUsableConstructor = Error("CHN0018", "Handler class needs an accessible constructor", "{0}");
+
+    public static readonly DiagnosticDescriptor UndeclaredJsonType = new(
+        "CHN0100",
+        "Payload type is not declared in any JsonSerializerContext",
+        "Type '{0}' is not declared by any [JsonSerializable] in this compilation; under NativeAOT it cannot be (de)serialized",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0100",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor AmbiguousEvent = new(
+        "CHN0101",
+        "Several [OnEvent] handlers return a value for the same event",
+        "Event '{0}' in namespace '{1}' has {2} handlers that return a value; only the first answers the ack",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0101",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor NeverMatches = new(
+        "CHN0102",
+        "Channel pattern can never match",
+        "Pattern '{0}' matches no channel name; the handler never runs",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0102");
+
+    public static readonly DiagnosticDescriptor RegexFallback = new(
+        "CHN0200",
+        "Channel pattern uses a runtime Regex",
+        "Pattern '{0}' is matched by a runtime Regex, not compiled code: {1}",
+        Category,
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0200");
+
+    public static ImmutableArray<DiagnosticDescriptor> All { get; } =
+    [
+        ClassNotPartial, ContainingTypeNotPartial, BadReturnType, AsyncVoid, UnbindableParameter, DuplicateBinding,
+        RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
+        InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
+        UndeclaredJsonType, AmbiguousEvent, NeverMatches, RegexFallback,
+    ];
+
+    private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()
+    {
+        [HandlerRule.ClassNotPartial] = ClassNotPartial,
+        [HandlerRule.ContainingTypeNotPartial] = ContainingTypeNotPartial,
+        [HandlerRule.BadReturnType] = BadReturnType,
+        [HandlerRule.AsyncVoid] = AsyncVoid,
+        [HandlerRule.UnbindableParameter] = UnbindableParameter,
+        [HandlerRule.DuplicateBinding] = DuplicateBinding,
+        [HandlerRule.RefKindParameter] = RefKindParameter,
+        [HandlerRule.PointerParameter] = PointerParameter,
+        [HandlerRule.GenericMethod] = GenericMethod,
+        [HandlerRule.GenericClass] = GenericClass,
+        [HandlerRule.AbstractClass] = AbstractClass,
+        [HandlerRule.ClassNotAccessible] = ClassNotAccessible,
+        [HandlerRule.InvalidPattern] = InvalidPattern,
+        [HandlerRule.EmptyEventName] = EmptyEventName,
+        [HandlerRule.ReservedEventName] = ReservedEventName,
+        [HandlerRule.InvalidNamespace] = InvalidNamespace,
+        [HandlerRule.ChannelNotAvailable] = ChannelNotAvailable,
+        [HandlerRule.NoUsableConstructor] = NoUsableConstructor,
+    };
+
+    public static DiagnosticDescriptor For(HandlerRule rule) => ByRule[rule];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+}
