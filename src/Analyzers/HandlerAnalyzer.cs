@@ -40,10 +40,10 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var state = new CompilationState();
+            var state = new CompilationState(start.Compilation);
             start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, known, attributes!, state), SymbolKind.Method);
-            start.RegisterSymbolAction(symbol => CollectJsonTypes(symbol, state), SymbolKind.NamedType);
-            start.RegisterCompilationEndAction(end => ReportCompilationEnd(end, state));
+            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, attributes!), SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(end => ReportAmbiguousEvents(end, state));
         });
     }
 
@@ -60,21 +60,16 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
 
             var problems = new List<HandlerProblem>();
             var entry = HandlerParser.Parse(method, attribute, match.Kind, known, problems);
-            foreach (var problem in problems)
+            foreach (var problem in problems.Where(p => !IsTypeLevel(p)))
             {
-                if (problem.Target is ProblemTarget.Class or ProblemTarget.ContainingType or ProblemTarget.ClassAttribute
-                    && !state.ReportedClassProblems.TryAdd((method.ContainingType, problem.Rule, problem.Index), true))
-                {
-                    continue;
-                }
-
                 context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), problem.Message));
             }
 
             if (entry is not null)
             {
                 ReportPatternNotes(context, entry.Method, attribute);
-                state.Record(entry, method);
+                ReportUndeclaredJsonTypes(context, entry, method, state);
+                state.RecordAckingEvent(entry, method);
             }
         }
     }
@@ -99,38 +94,92 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void CollectJsonTypes(SymbolAnalysisContext context, CompilationState state)
+    /// <summary>
+    /// Rules about a type, reported once, on the type's own declaration: its handlers' class-level problems,
+    /// and "must be partial" when it contains a handler class.
+    /// </summary>
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        for (var baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        var reported = new HashSet<HandlerRule>();
+        foreach (var (method, attribute, kind) in Handlers(type, attributes))
         {
-            if (baseType.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializerContext")
+            var problems = new List<HandlerProblem>();
+            HandlerParser.Parse(method, attribute, kind, known, problems);
+            foreach (var problem in problems.Where(p => p.Target is ProblemTarget.Class or ProblemTarget.ClassAttribute))
             {
-                foreach (var attribute in type.GetAttributes())
+                if (reported.Add(problem.Rule))
                 {
-                    if (attribute.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializableAttribute"
-                        && attribute.ConstructorArguments.Length == 1
-                        && attribute.ConstructorArguments[0].Value is ITypeSymbol declared)
-                    {
-                        state.JsonTypes.TryAdd(declared.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), true);
-                    }
+                    context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), problem.Message));
                 }
+            }
+        }
 
-                return;
+        if (!IsPartial(type) && type.GetTypeMembers().Any(nested => ContainsHandlers(nested, attributes)))
+        {
+            var handlerClass = Descendants(type).First(t => Handlers(t, attributes).Any());
+            context.ReportDiagnostic(Diagnostic.Create(
+                Diagnostics.ContainingTypeNotPartial,
+                TypeIdentifier(type),
+                $"Type '{type.Name}', which contains handler class '{handlerClass.Name}', must be partial"));
+        }
+    }
+
+    private static IEnumerable<(IMethodSymbol Method, AttributeData Attribute, EventKind Kind)> Handlers(INamedTypeSymbol type, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes)
+    {
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            foreach (var attribute in method.GetAttributes())
+            {
+                var match = attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Symbol, attribute.AttributeClass));
+                if (match.Symbol is not null)
+                {
+                    yield return (method, attribute, match.Kind);
+                }
             }
         }
     }
 
-    private static void ReportCompilationEnd(CompilationAnalysisContext context, CompilationState state)
+    private static bool ContainsHandlers(INamedTypeSymbol type, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes) =>
+        Descendants(type).Any(t => Handlers(t, attributes).Any());
+
+    private static IEnumerable<INamedTypeSymbol> Descendants(INamedTypeSymbol type) =>
+        new[] { type }.Concat(type.GetTypeMembers().SelectMany(Descendants));
+
+    private static bool IsPartial(INamedTypeSymbol type) =>
+        type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private static bool IsTypeLevel(HandlerProblem problem) =>
+        problem.Target is ProblemTarget.Class or ProblemTarget.ContainingType or ProblemTarget.ClassAttribute;
+
+    private static void ReportUndeclaredJsonTypes(SymbolAnalysisContext context, HandlerEntry entry, IMethodSymbol method, CompilationState state)
     {
-        foreach (var use in state.PayloadUses)
+        var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
+        for (var i = 0; i < entry.Method.Parameters.Count; i++)
         {
-            if (!state.JsonTypes.ContainsKey(use.Type))
+            var parameter = entry.Method.Parameters[i];
+            if (parameter.Binding == BindingKind.PayloadValue && !state.IsDeclared(parameter.Type))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, use.Location, use.Display));
+                var location = declaration?.ParameterList.Parameters.ElementAtOrDefault(i)?.Type?.GetLocation() ?? method.Locations[0];
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, location, parameter.Type.Replace("global::", "")));
             }
         }
 
+        if (entry.Method.Kind == EventKind.Event && entry.Method.Return is ReturnKind.Value or ReturnKind.TaskValue or ReturnKind.ValueTaskValue)
+        {
+            var valueType = entry.Method.Return != ReturnKind.Value && method.ReturnType is INamedTypeSymbol { IsGenericType: true } named
+                ? named.TypeArguments[0]
+                : method.ReturnType;
+            var name = valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            if (!state.IsDeclared(name))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, declaration?.ReturnType.GetLocation() ?? method.Locations[0], name.Replace("global::", "")));
+            }
+        }
+    }
+
+    private static void ReportAmbiguousEvents(CompilationAnalysisContext context, CompilationState state)
+    {
         foreach (var group in state.AckingEvents.GroupBy(e => (e.Namespace, e.Name)).Where(g => g.Count() > 1))
         {
             foreach (var duplicate in group.OrderBy(e => e.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(e => e.Location.SourceSpan.Start).Skip(1))
@@ -224,42 +273,69 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         return TypeIdentifier(type);
     }
 
-    /// <summary>What the whole-compilation rules need, gathered while symbols are analyzed.</summary>
-    private sealed class CompilationState
+    /// <summary>What the whole-compilation rules need: the JSON-declared types (found once) and the events that answer acks.</summary>
+    private sealed class CompilationState(Compilation compilation)
     {
-        public ConcurrentDictionary<(INamedTypeSymbol, HandlerRule, int), bool> ReportedClassProblems { get; } = new(new ClassProblemComparer());
-
-        public ConcurrentDictionary<string, bool> JsonTypes { get; } = new();
-
-        public ConcurrentBag<(string Type, string Display, Location Location)> PayloadUses { get; } = [];
+        private readonly System.Lazy<HashSet<string>> _jsonTypes = new(() => FindJsonTypes(compilation));
 
         public ConcurrentBag<(string Namespace, string Name, Location Location)> AckingEvents { get; } = [];
 
-        public void Record(HandlerEntry entry, IMethodSymbol method)
-        {
-            var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
-            for (var i = 0; i < entry.Method.Parameters.Count; i++)
-            {
-                var parameter = entry.Method.Parameters[i];
-                if (parameter.Binding == BindingKind.PayloadValue && !IsPrimitive(parameter.Type))
-                {
-                    var syntax = declaration?.ParameterList.Parameters.ElementAtOrDefault(i);
-                    PayloadUses.Add((parameter.Type, parameter.Type.Replace("global::", ""), syntax?.Type?.GetLocation() ?? method.Locations[0]));
-                }
-            }
+        /// <summary>Whether a type is declared by a <c>[JsonSerializable]</c> of this compilation or by the runtime's own context.</summary>
+        public bool IsDeclared(string type) => IsPrimitive(type) || _jsonTypes.Value.Contains(type);
 
+        public void RecordAckingEvent(HandlerEntry entry, IMethodSymbol method)
+        {
             if (entry.Method.Kind == EventKind.Event && entry.Method.Return is ReturnKind.Value or ReturnKind.TaskValue or ReturnKind.ValueTaskValue)
             {
                 AckingEvents.Add((entry.Class.SocketNamespace, entry.Method.EventName!, method.Locations[0]));
-                var valueType = method.ReturnType is INamedTypeSymbol { IsGenericType: true } named && entry.Method.Return != ReturnKind.Value
-                    ? named.TypeArguments[0]
-                    : method.ReturnType;
-                var name = valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-                if (!IsPrimitive(name))
+            }
+        }
+
+        private static HashSet<string> FindJsonTypes(Compilation compilation)
+        {
+            var found = new HashSet<string>(System.StringComparer.Ordinal);
+            var contextType = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
+            var stack = new Stack<INamespaceOrTypeSymbol>();
+            stack.Push(compilation.Assembly.GlobalNamespace);
+            while (stack.Count > 0)
+            {
+                var current = stack.Pop();
+                foreach (var member in current.GetMembers())
                 {
-                    PayloadUses.Add((name, name.Replace("global::", ""), declaration?.ReturnType.GetLocation() ?? method.Locations[0]));
+                    if (member is INamespaceOrTypeSymbol container)
+                    {
+                        stack.Push(container);
+                    }
+                }
+
+                if (current is INamedTypeSymbol type && InheritsFrom(type, contextType))
+                {
+                    foreach (var attribute in type.GetAttributes())
+                    {
+                        if (attribute.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializableAttribute"
+                            && attribute.ConstructorArguments.Length == 1
+                            && attribute.ConstructorArguments[0].Value is ITypeSymbol declared)
+                        {
+                            found.Add(declared.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                        }
+                    }
                 }
             }
+
+            return found;
+        }
+
+        private static bool InheritsFrom(INamedTypeSymbol type, INamedTypeSymbol? baseType)
+        {
+            for (var current = type.BaseType; current is not null; current = current.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(current, baseType))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Types the runtime's own JSON context declares.</summary>
@@ -267,14 +343,5 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             "bool" or "int" or "long" or "double" or "decimal" or "string" or "global::System.Guid" or "global::System.DateTime"
             or "global::System.DateTimeOffset" or "global::System.Text.Json.JsonElement" or "string[]"
             or "global::System.Collections.Generic.Dictionary<string, string>" or "global::Channels.ChannelAck" or "object";
-
-        private sealed class ClassProblemComparer : IEqualityComparer<(INamedTypeSymbol, HandlerRule, int)>
-        {
-            public bool Equals((INamedTypeSymbol, HandlerRule, int) x, (INamedTypeSymbol, HandlerRule, int) y) =>
-                SymbolEqualityComparer.Default.Equals(x.Item1, y.Item1) && x.Item2 == y.Item2 && x.Item3 == y.Item3;
-
-            public int GetHashCode((INamedTypeSymbol, HandlerRule, int) obj) =>
-                (SymbolEqualityComparer.Default.GetHashCode(obj.Item1) * 31) + ((int)obj.Item2 * 7) + obj.Item3;
-        }
     }
 }

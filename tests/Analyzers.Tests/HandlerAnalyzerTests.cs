@@ -98,7 +98,7 @@ public sealed class HandlerAnalyzerTests
         public partial class Handlers
         {
             [OnEvent("a")] public void A({|CHN0007:ref|} int value) { }
-            [OnEvent("b")] public void B({|CHN0007:params|} int[] values) { }
+            [OnEvent("b")] public void B({|CHN0007:params|} string[] values) { }
         }
         """);
 

@@ -1,0 +1,140 @@
+using Channels.CodeFixes;
+
+namespace Channels.Analyzers.Tests;
+
+/// <summary>Each fixer applied, its result compiling with no diagnostic left; fix-all where it applies.</summary>
+public sealed class CodeFixTests
+{
+    [Fact]
+    public Task Add_partial_to_the_class_and_its_containing_types() => Verifier.VerifyFixAsync<AddPartialFix>(
+        """
+        public static class {|CHN0002:Outer|}
+        {
+            public class {|CHN0001:Handlers|}
+            {
+                [OnMessage] public void Message(string text) { }
+            }
+        }
+        """,
+        """
+        public static partial class Outer
+        {
+            public partial class Handlers
+            {
+                [OnMessage] public void Message(string text) { }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Add_partial_fixes_all_classes() => Verifier.VerifyFixAsync<AddPartialFix>(
+        """
+        public class {|CHN0001:First|}
+        {
+            [OnMessage] public void Message(string text) { }
+        }
+
+        public class {|CHN0001:Second|}
+        {
+            [OnConnect] public void Connect() { }
+        }
+        """,
+        """
+        public partial class First
+        {
+            [OnMessage] public void Message(string text) { }
+        }
+
+        public partial class Second
+        {
+            [OnConnect] public void Connect() { }
+        }
+        """);
+
+    [Fact]
+    public Task Async_void_becomes_async_Task() => Verifier.VerifyFixAsync<ReturnTaskFix>(
+        """
+        public partial class Handlers
+        {
+            [OnMessage] public async {|CHN0004:void|} Message(string text) => await Task.Yield();
+            [OnDisconnect] public async {|CHN0004:void|} Gone() { await Task.Yield(); }
+        }
+        """,
+        """
+        public partial class Handlers
+        {
+            [OnMessage] public async Task Message(string text) => await Task.Yield();
+            [OnDisconnect] public async Task Gone() { await Task.Yield(); }
+        }
+        """);
+
+    [Fact]
+    public Task Wrong_return_type_of_an_async_handler_becomes_Task() => Verifier.VerifyFixAsync<ReturnTaskFix>(
+        """
+        public partial class Handlers
+        {
+            [OnDisconnect] public async {|CHN0003:Task<bool>|} Gone() { await Task.Yield(); throw new InvalidOperationException(); }
+        }
+        """,
+        """
+        public partial class Handlers
+        {
+            [OnDisconnect] public async Task Gone() { await Task.Yield(); throw new InvalidOperationException(); }
+        }
+        """);
+
+    [Fact]
+    public Task Ref_and_params_modifiers_are_removed() => Verifier.VerifyFixAsync<RemoveParameterModifierFix>(
+        """
+        public partial class Handlers
+        {
+            [OnEvent("a")] public void A({|CHN0007:ref|} int value) { }
+            [OnEvent("b")] public void B({|CHN0007:params|} string[] values) { }
+        }
+        """,
+        """
+        public partial class Handlers
+        {
+            [OnEvent("a")] public void A(int value) { }
+            [OnEvent("b")] public void B(string[] values) { }
+        }
+        """);
+
+    [Fact]
+    public Task JsonSerializable_is_added_to_the_existing_context() => Verifier.VerifyFixAsync<AddJsonSerializableFix>(
+        """
+        public sealed record Line(string Text);
+
+        [System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+        internal abstract partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+            protected AppJson()
+                : base(null)
+            {
+            }
+        }
+
+        public partial class Handlers
+        {
+            [OnMessage] public void Message({|CHN0100:Line|} line) { }
+        }
+        """,
+        """
+        public sealed record Line(string Text);
+
+        [System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+        [System.Text.Json.Serialization.JsonSerializable(typeof(Line))]
+        internal abstract partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+            protected AppJson()
+                : base(null)
+            {
+            }
+        }
+
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(Line line) { }
+        }
+        """);
+}
