@@ -42,3 +42,44 @@ public sealed class GeneratorOutputTests
         Assert.Empty(files);
     }
 }
+
+/// <summary>What the analyzer rejects, the generator skips: no output for it and no second error.</summary>
+public sealed class InvalidHandlerTests
+{
+    [Fact]
+    public void Rejected_handlers_generate_nothing_and_add_no_error()
+    {
+        var (_, files, diagnostics) = GeneratorHarness.Run(GeneratorHarness.Compile("""
+            using System.Threading.Tasks;
+            using Channels;
+
+            public class NotPartial
+            {
+                [OnMessage] public void Message(string text) { }
+            }
+
+            public partial class Mixed
+            {
+                [OnMessage] public int WrongReturn(string text) => 0;
+                [OnEvent("subscribe")] public void Reserved() { }
+                [OnMessage("[a-")] public void BadPattern(string text) { }
+                [OnMessage] public void Good(string text) { }
+            }
+
+            public static class Program
+            {
+                public static void Main()
+                {
+                }
+            }
+            """));
+
+        Assert.Empty(diagnostics);
+        Assert.Equal(["ChannelHandlerTable.g.cs", "Mixed.Channels.g.cs"], files.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("__Channels_Good", files["Mixed.Channels.g.cs"], StringComparison.Ordinal);
+        Assert.DoesNotContain("WrongReturn", files["Mixed.Channels.g.cs"], StringComparison.Ordinal);
+        Assert.DoesNotContain("Reserved", files["ChannelHandlerTable.g.cs"], StringComparison.Ordinal);
+        Assert.DoesNotContain("BadPattern", files["ChannelHandlerTable.g.cs"], StringComparison.Ordinal);
+        Assert.DoesNotContain("NotPartial", files["ChannelHandlerTable.g.cs"], StringComparison.Ordinal);
+    }
+}
