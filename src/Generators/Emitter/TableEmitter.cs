@@ -111,7 +111,7 @@ internal static class TableEmitter
         foreach (var pattern in model.Patterns)
         {
             writer.Line();
-            writer.Line($"// {pattern.Pattern.Replace("\n", "\\n")}: {Describe(patterns[pattern.Pattern])}");
+            writer.Line($"// {Describe(patterns[pattern.Pattern])}");
             writer.Block(pattern.EmitMatcher(patternNames[pattern.Pattern]));
         }
 
@@ -160,8 +160,8 @@ internal static class TableEmitter
 
     private static string Describe(CompiledPattern pattern) => pattern.Strategy switch
     {
-        PatternStrategy.Automaton => "a compiled automaton",
-        PatternStrategy.Fallback => "a runtime Regex (" + pattern.FallbackReason + ")",
-        _ => "ordinal string comparison (" + pattern.Strategy.ToString().ToLowerInvariant() + ")",
+        PatternStrategy.Automaton => "Compiled to an automaton.",
+        PatternStrategy.Fallback => "Matched by a runtime Regex: " + pattern.FallbackReason + ".",
+        _ => "Compiled to an ordinal string comparison (" + pattern.Strategy.ToString().ToLowerInvariant() + ").",
     };
 }

@@ -113,7 +113,7 @@ internal sealed class Dfa(CharClassifier classifier, int[][] transitions, bool[]
 internal static class AutomatonBuilder
 {
     public const int MaxStates = 512;
-    private const int MaxNfaNodes = 20_000;
+    private const int MaxNfaNodes = 5_000;
     private const int MaxClasses = 255;
 
     // Thread constraints on the remaining input.

@@ -55,15 +55,15 @@ namespace Channels.Generated
         /// <inheritdoc />
         public global::System.Collections.Generic.IReadOnlyList<global::Channels.Dispatch.ChannelHandlerDescriptor> Handlers { get; }
 
-        // ^raw$: ordinal string comparison (exact)
+        // Compiled to an ordinal string comparison (exact).
         // Pattern: ^raw$
         private static bool Pattern0(string s) => s == "raw" || s == "raw\n";
 
-        // ^room-: ordinal string comparison (prefix)
+        // Compiled to an ordinal string comparison (prefix).
         // Pattern: ^room-
         private static bool Pattern1(string s) => s.StartsWith("room-", global::System.StringComparison.Ordinal);
 
-        // ^team-[a-z0-9]+$: a compiled automaton
+        // Compiled to an automaton.
         // Pattern: ^team-[a-z0-9]+$
         // Automaton: 8 state(s) over 8 character class(es); it reads each character once and
         // returns as soon as the result is known, as Regex.IsMatch (the match may start anywhere).

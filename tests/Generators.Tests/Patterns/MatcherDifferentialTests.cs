@@ -1,0 +1,366 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Channels.Generators.Patterns;
+using CsCheck;
+using Xunit.Abstractions;
+
+namespace Channels.Generators.Tests.Patterns;
+
+/// <summary>
+/// Every emitted matcher is compiled, loaded and run against <see cref="Regex.IsMatch(string, string)"/> on
+/// generated inputs: the generated code must agree with Regex on every input, not just look right.
+/// </summary>
+public class MatcherDifferentialTests(ITestOutputHelper output)
+{
+    /// <summary>Pattern and the strategy it is expected to use, so that every form is covered.</summary>
+    public static readonly TheoryData<string, string> Patterns = new()
+    {
+        // Literals
+        { "room", nameof(PatternStrategy.Contains) },
+        { "room\\.lobby", nameof(PatternStrategy.Contains) },
+        { "a\\-b\\/c", nameof(PatternStrategy.Contains) },
+        { "\\n", nameof(PatternStrategy.Contains) },
+        { "", nameof(PatternStrategy.Contains) },
+        { "^room-", nameof(PatternStrategy.Prefix) },
+        { "\\Aroom-", nameof(PatternStrategy.Prefix) },
+        { "^", nameof(PatternStrategy.Prefix) },
+        { "-admin$", nameof(PatternStrategy.Suffix) },
+        { "-admin\\z", nameof(PatternStrategy.Suffix) },
+        { "-admin\\Z", nameof(PatternStrategy.Suffix) },
+        { "a\\n$", nameof(PatternStrategy.Suffix) },
+        { "^lobby$", nameof(PatternStrategy.Exact) },
+        { "^lobby\\z", nameof(PatternStrategy.Exact) },
+        { "^$", nameof(PatternStrategy.Exact) },
+        { "^a\\n$", nameof(PatternStrategy.Exact) },
+        { "^r[o]o{2}m$", nameof(PatternStrategy.Exact) },
+
+        // Alternations of literals
+        { "^(lobby|news)$", nameof(PatternStrategy.LiteralAlternation) },
+        { "^(?:a|b)", nameof(PatternStrategy.LiteralAlternation) },
+        { "foo|bar", nameof(PatternStrategy.LiteralAlternation) },
+        { "^a$|b\\z|^c", nameof(PatternStrategy.LiteralAlternation) },
+        { "^room-(1|2)(-x)?$", nameof(PatternStrategy.LiteralAlternation) },
+        { "a|", nameof(PatternStrategy.LiteralAlternation) },
+
+        // Automata
+        { "^room-\\d+$", nameof(PatternStrategy.Automaton) },
+        { "^[a-z0-9_-]+$", nameof(PatternStrategy.Automaton) },
+        { "^[^-]+-[^-]+$", nameof(PatternStrategy.Automaton) },
+        { "^user/\\w+/inbox$", nameof(PatternStrategy.Automaton) },
+        { "\\s", nameof(PatternStrategy.Automaton) },
+        { "^\\S+$", nameof(PatternStrategy.Automaton) },
+        { "\\D\\W", nameof(PatternStrategy.Automaton) },
+        { "a.b", nameof(PatternStrategy.Automaton) },
+        { "^.*$", nameof(PatternStrategy.Automaton) },
+        { "^.+\\n$", nameof(PatternStrategy.Automaton) },
+        { "x$\\n?", nameof(PatternStrategy.Automaton) },
+        { "$\\n", nameof(PatternStrategy.Automaton) },
+        { "a$$", nameof(PatternStrategy.Suffix) },
+        { "^(ab|a)*b{2,3}$", nameof(PatternStrategy.Automaton) },
+        { "^a{2}b{1,}c{0,2}d?$", nameof(PatternStrategy.Automaton) },
+        { "(a|b)*?c", nameof(PatternStrategy.Automaton) },
+        { "^(?:a*)*$", nameof(PatternStrategy.Automaton) },
+        { "^(a|)+b", nameof(PatternStrategy.Automaton) },
+        
+        
+        
+        { "(?i)^room-k\\d$", nameof(PatternStrategy.Automaton) },
+        { "(?i)[a-h]+z", nameof(PatternStrategy.Automaton) },
+        { "(?i)[^k]", nameof(PatternStrategy.Automaton) },
+        { "(?i)\\p{Lu}", nameof(PatternStrategy.Automaton) },
+        { "^\\p{L}\\P{L}$", nameof(PatternStrategy.Automaton) },
+        { "[\\d-z]", nameof(PatternStrategy.Automaton) },
+        { "[]a]|[^]b]", nameof(PatternStrategy.Automaton) },
+        { "[a-z-[aeiou]]+$", nameof(PatternStrategy.Automaton) },
+        { "[^\\W\\d]{2}", nameof(PatternStrategy.Automaton) },
+        { "a{,2}|x{1", nameof(PatternStrategy.LiteralAlternation) },
+        { "\\x41\\u00e9\\cA|\\t\\e", nameof(PatternStrategy.LiteralAlternation) },
+        { "^\\d{3}-\\d{4}$", nameof(PatternStrategy.Automaton) },
+        { "^(?<name>[a-z]+):(\\d+)$", nameof(PatternStrategy.Automaton) },
+        { "a^b", nameof(PatternStrategy.Automaton) },
+        { "\\z\\n?", nameof(PatternStrategy.Automaton) },
+
+        // Fallbacks
+        { "(a)\\1", nameof(PatternStrategy.Fallback) },
+        { "(?=a)\\w", nameof(PatternStrategy.Fallback) },
+        { "(?<!x)y", nameof(PatternStrategy.Fallback) },
+        { "(?i)file", nameof(PatternStrategy.Fallback) },
+        { "(?i)é", nameof(PatternStrategy.Fallback) },
+        { "\\p{IsBasicLatin}+$", nameof(PatternStrategy.Fallback) },
+        { "(?m)^a$", nameof(PatternStrategy.Fallback) },
+        { "\\bk\\w*\\b", nameof(PatternStrategy.Fallback) },
+        { "k[^0-9]+\\b", nameof(PatternStrategy.Fallback) },
+    };
+
+    private static readonly string[] s_patternList = Patterns.Select(row => (string)row[0]).ToArray();
+
+    private static readonly Lazy<Dictionary<string, Func<string, bool>>> s_matchers = new(() =>
+    {
+        var compiled = s_patternList.Select(PatternCompiler.Compile).ToList();
+        var delegates = MatcherAssembly.Compile(compiled);
+        return s_patternList.Select((p, i) => (p, delegates[i])).ToDictionary(x => x.p, x => x.Item2, StringComparer.Ordinal);
+    });
+
+    /// <summary>Characters chosen to hit the tricky cases: '\n' before the end, Kelvin sign, Unicode digits and letters.</summary>
+    private const string Interesting = "-\n \t_.:/0129\u0663éßİıK\u212AkKsSx\u200D\u00A0\u2028";
+
+    [Theory]
+    [MemberData(nameof(Patterns))]
+    public void Emitted_matcher_agrees_with_Regex(string pattern, string expectedStrategy)
+    {
+        Assert.Equal(expectedStrategy, PatternCompiler.Compile(pattern).Strategy.ToString());
+        var matcher = s_matchers.Value[pattern];
+
+        InputsFor(pattern).Sample(
+            input => Assert.True(
+                Regex.IsMatch(input, pattern) == matcher(input),
+                $"Pattern {Show(pattern)} on input {Show(input)}: Regex says {Regex.IsMatch(input, pattern)}"),
+            iter: 2000);
+    }
+
+    [Theory]
+    [InlineData("^\\w$")]
+    [InlineData("^\\d$")]
+    [InlineData("^\\s$")]
+    [InlineData("^\\W$")]
+    [InlineData("^.$")]
+    [InlineData("^\\p{L}$")]
+    [InlineData("^\\P{Nd}$")]
+    [InlineData("^\\p{Z}$")]
+    [InlineData("(?i)^[a-hj-z]$")]
+    [InlineData("(?i)^[^k]$")]
+    [InlineData("(?i)^\\p{Ll}$")]
+    [InlineData("^[\\s\\d]$")]
+    public void Character_classes_agree_with_Regex_on_every_UTF16_code_unit(string pattern)
+    {
+        var compiled = PatternCompiler.Compile(pattern);
+        Assert.Equal(PatternStrategy.Automaton, compiled.Strategy);
+        var matcher = MatcherAssembly.Compile(new[] { compiled })[0];
+        var regex = new Regex(pattern);
+
+        for (var c = 0; c <= 0xFFFF; c++)
+        {
+            var one = ((char)c).ToString();
+            var two = "a" + one;
+            Assert.True(regex.IsMatch(one) == matcher(one), $"Pattern {Show(pattern)} on U+{c:X4}");
+            Assert.True(regex.IsMatch(two) == matcher(two), $"Pattern {Show(pattern)} on a+U+{c:X4}");
+        }
+    }
+
+    [Fact]
+    public void Random_patterns_from_the_regular_subset_agree_with_Regex()
+    {
+        // Each sample is a batch: compiling one assembly for many patterns keeps this fast.
+        var cases = RandomPattern.SelectMany(pattern => InputsFor(pattern).Array[150].Select(inputs => (pattern, inputs)));
+        var strategies = new Dictionary<PatternStrategy, int>();
+        var reasons = new Dictionary<string, int>();
+
+        cases.Array[100].Sample(
+            batch =>
+            {
+                var compiled = batch.Select(c => PatternCompiler.Compile(c.pattern)).ToList();
+                foreach (var c in compiled)
+                {
+                    Assert.True(c.Strategy != PatternStrategy.Invalid, $"Generated an invalid pattern {Show(c.Pattern)}: {c.Error}");
+                    strategies[c.Strategy] = strategies.GetValueOrDefault(c.Strategy) + 1;
+                    Assert.True(c.FallbackReason != "syntax the pattern compiler does not handle", $"Parser rejected the valid pattern {Show(c.Pattern)}");
+                    if (c.FallbackReason is not null)
+                    {
+                        reasons[c.FallbackReason] = reasons.GetValueOrDefault(c.FallbackReason) + 1;
+                    }
+
+                }
+
+                var matchers = MatcherAssembly.Compile(compiled);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    var (pattern, inputs) = batch[i];
+                    foreach (var input in inputs)
+                    {
+                        if (TryRegexIsMatch(input, pattern) is not bool expected)
+                        {
+                            continue;
+                        }
+
+                        Assert.True(
+                            expected == matchers[i](input),
+                            $"Pattern {Show(pattern)} ({compiled[i].Strategy}) on input {Show(input)}: Regex says {expected}");
+                    }
+                }
+            },
+            iter: 3);
+
+        output.WriteLine("Strategies: " + string.Join(", ", strategies.OrderBy(s => s.Key)));
+        output.WriteLine("Fallback reasons: " + string.Join(", ", reasons.OrderBy(s => s.Key, StringComparer.Ordinal)));
+
+        // The generator must mostly exercise the automaton, not the fallback.
+        Assert.True(strategies.GetValueOrDefault(PatternStrategy.Automaton) > strategies.GetValueOrDefault(PatternStrategy.Fallback) * 2, string.Join(", ", strategies));
+    }
+
+    /// <summary>
+    /// The automaton itself, run in process (no compilation, so many more patterns): it must agree with Regex.
+    /// The emitted code is a transcription of the same tables, checked by the tests above.
+    /// </summary>
+    [Fact]
+    public void Random_pattern_automata_agree_with_Regex()
+    {
+        var cases = RandomPattern.SelectMany(pattern => InputsFor(pattern).Array[100].Select(inputs => (pattern, inputs)));
+
+        cases.Sample(
+            c =>
+            {
+                var plan = PatternCompiler.Analyze(c.pattern);
+                Assert.NotEqual(PatternStrategy.Invalid, plan.Strategy);
+                if (plan.Automaton is not { } dfa)
+                {
+                    return;
+                }
+
+                foreach (var input in c.inputs)
+                {
+                    if (TryRegexIsMatch(input, c.pattern) is bool expected)
+                    {
+                        Assert.True(expected == dfa.IsMatch(input), $"Pattern {Show(c.pattern)} on input {Show(input)}");
+                    }
+                }
+            },
+            iter: 1000);
+    }
+
+    [Theory]
+    [InlineData("\\b")]
+    [InlineData("a\\b")]
+    [InlineData("a\\B")]
+    [InlineData("\\B\\w")]
+    public void Word_boundary_automaton_agrees_with_NonBacktracking_on_every_UTF16_code_unit(string pattern)
+    {
+        var dfa = AutomatonBuilder.Build(RegexParser.Parse(pattern, allowWordBoundaries: true).Root!, out var failure);
+        Assert.Null(failure);
+        var regex = new Regex(pattern, RegexOptions.NonBacktracking);
+
+        for (var c = 0; c <= 0xFFFF; c++)
+        {
+            foreach (var input in new[] { ((char)c).ToString(), "a" + (char)c, (char)c + "-" })
+            {
+                Assert.True(regex.IsMatch(input) == dfa.IsMatch(input), $"Pattern {Show(pattern)} on {Show(input)}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// \b and \B fall back to Regex because its backtracking engines are wrong on some of them, but the automaton
+    /// support stays correct: it agrees with the NonBacktracking engine, which implements them exactly.
+    /// </summary>
+    [Fact]
+    public void Random_word_boundary_patterns_agree_with_NonBacktracking()
+    {
+        var cases = Node(3, wordBoundaries: true).SelectMany(pattern => InputsFor(pattern).Array[100].Select(inputs => (pattern, inputs)));
+
+        cases.Sample(
+            c =>
+            {
+                var parsed = RegexParser.Parse(c.pattern, allowWordBoundaries: true);
+                Assert.Null(parsed.Error);
+                if (parsed.Root is null)
+                {
+                    return; // outside the subset for another reason
+                }
+
+                var dfa = AutomatonBuilder.Build(parsed.Root, out var failure);
+                if (failure is not null)
+                {
+                    return;
+                }
+
+                var regex = new Regex(c.pattern, RegexOptions.NonBacktracking);
+                foreach (var input in c.inputs)
+                {
+                    Assert.True(regex.IsMatch(input) == dfa.IsMatch(input), $"Pattern {Show(c.pattern)} on input {Show(input)}");
+                }
+            },
+            iter: 300);
+    }
+
+    /// <summary>Inputs built from the pattern's own characters, the interesting ones and anything at all.</summary>
+    private static Gen<string> InputsFor(string pattern)
+    {
+        var own = new string(pattern.Where(c => c is not ('\\' or '[' or ']' or '(' or ')' or '^' or '$' or '|' or '*' or '+' or '?' or '{' or '}')).Distinct().ToArray());
+        var chars = Gen.Frequency(
+            (own.Length == 0 ? 0 : 6, own.Length == 0 ? Gen.Char['a', 'a'] : Gen.Char[own]),
+            (3, Gen.Char[Interesting]),
+            (1, Gen.Char['0', '9']),
+            (1, Gen.Char['a', 'z']),
+            (1, Gen.Char));
+        return chars.Array[0, 12].Select(a => new string(a));
+    }
+
+    /// <summary>Random patterns of the regular subset: literals, classes, shorthands, anchors, groups, quantifiers.</summary>
+    private static Gen<string> RandomPattern => Gen.Select(
+        Gen.Frequency((3, Gen.Const("")), (1, Gen.Const("(?i)"))),
+        Node(3),
+        (options, body) => options + body);
+
+    private static Gen<string> Node(int depth, bool wordBoundaries = false)
+    {
+        string[] anchors = wordBoundaries ? ["^", "$", "\\A", "\\z", "\\Z", "\\b", "\\B"] : ["^", "$", "\\A", "\\z", "\\Z"];
+        var atom = Gen.Frequency(
+            (6, Gen.OneOf("a", "b", "k", "K", "x", "-", "\\.", "1", " ", "\\n", "é", "_", "\\u212A")),
+            (3, Gen.OneOf("\\d", "\\w", "\\s", "\\D", "\\W", "\\S", ".", "\\p{L}", "\\P{Lu}", "\\p{Nd}")),
+            (3, CharClass),
+            (2, Gen.OneOf(anchors)));
+        if (depth == 0)
+        {
+            return atom;
+        }
+
+        var child = Node(depth - 1, wordBoundaries);
+        var group = Gen.Select(Gen.OneOf("(", "(?:", "(?<g>"), child.Array[1, 3], (open, branches) => open + string.Join("|", branches) + ")");
+        var quantifiable = atom.Where(a => !anchors.Contains(a));
+        // Lazy quantifiers only on atoms: Regex's interpreter can exhaust memory on lazy loops over nullable groups.
+        var quantified = Gen.Frequency(
+            (3, Gen.Select(quantifiable, Quantifier, (q, quantifier) => q + quantifier)),
+            (1, Gen.Select(group, GreedyQuantifier, (q, quantifier) => q + quantifier)));
+        var sequence = Gen.Frequency((4, atom), (2, quantified), (1, group)).Array[1, 4].Select(string.Concat);
+        return Gen.Frequency((3, sequence), (1, sequence.Array[2, 3].Select(branches => string.Join("|", branches))));
+    }
+
+    private static Gen<string> GreedyQuantifier => Gen.OneOf("*", "+", "?", "{2}", "{1,}", "{0,2}", "{1,3}");
+
+    private static Gen<string> Quantifier => Gen.Select(
+        GreedyQuantifier,
+        Gen.Frequency((4, Gen.Const("")), (1, Gen.Const("?"))),
+        (q, lazy) => q + lazy);
+
+    private static Gen<string> CharClass => Gen.Select(
+        Gen.Bool,
+        Gen.OneOf("a", "b-k", "0-9", "\\d", "\\w", "\\s", "\\W", "\\-", "_", "é", "\\n", "A-Z", "x-z", "\\p{Ll}", ".").Array[1, 3],
+        (negate, items) => "[" + (negate ? "^" : "") + string.Concat(items) + "]");
+
+    /// <summary>
+    /// Regex.IsMatch, or null when Regex itself fails: its interpreter can throw OverflowException
+    /// (RegexRunner.DoubleTrack), or exhaust memory, on nested lazy loops over empty-matching bodies such as "(?:$|\Z)+?".
+    /// There is no answer to agree with then.
+    /// </summary>
+    private static bool? TryRegexIsMatch(string input, string pattern)
+    {
+        try
+        {
+            return Regex.IsMatch(input, pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+        }
+        catch (Exception e) when (e is OverflowException or OutOfMemoryException or RegexMatchTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static string Show(string text)
+    {
+        var builder = new StringBuilder("\"");
+        foreach (var c in text)
+        {
+            builder.Append(c is < ' ' or > '~' ? $"\\u{(int)c:X4}" : c.ToString());
+        }
+
+        return builder.Append('"').ToString();
+    }
+}
