@@ -26,7 +26,8 @@ dotnet publish samples/Chat -r linux-x64 -c Release -nologo -o artifacts/chat-ao
 if grep -qE "warning IL[0-9]{4}" artifacts/aot-publish.txt; then echo "NativeAOT publish reported IL warnings" >&2; exit 1; fi
 
 echo "== dotnet test"
-dotnet test Channels.SDK.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" | tee artifacts/test-output.txt
+# One test project at a time: the build and package tests run dotnet build/pack on the repository's projects.
+dotnet test Channels.SDK.sln -c Release --no-build -nologo -m:1 --logger "console;verbosity=minimal" | tee artifacts/test-output.txt
 
 # One closing line for every test project together.
 awk '/Failed: +[0-9]+, Passed: +[0-9]+/ {
