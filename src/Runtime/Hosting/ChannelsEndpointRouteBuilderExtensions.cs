@@ -1,5 +1,6 @@
 using Channels.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,6 +22,32 @@ public static class ChannelsEndpointRouteBuilderExtensions
         var app = endpoints.CreateApplicationBuilder();
         app.UseWebSockets();
         app.Run(server.Engine.HandleAsync);
+        MapClientFile(endpoints, pattern + "/channels.js", "Channels.Client.channels.js", "text/javascript; charset=utf-8");
+        MapClientFile(endpoints, pattern + "/channels.d.ts", "Channels.Client.channels.d.ts", "text/plain; charset=utf-8");
         return endpoints.Map(pattern + "/", app.Build()).WithDisplayName("Channels " + pattern);
+    }
+
+    /// <summary>Serves a file of the browser client, embedded in this assembly, with an ETag.</summary>
+    private static void MapClientFile(IEndpointRouteBuilder endpoints, string route, string resource, string contentType)
+    {
+        using var stream = typeof(ChannelsEndpointRouteBuilderExtensions).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded client file {resource} is missing.");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        var etag = $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes), 0, 8)}\"";
+        endpoints.MapGet(route, http =>
+        {
+            http.Response.Headers.ETag = etag;
+            http.Response.Headers.CacheControl = "no-cache";
+            if (http.Request.Headers.IfNoneMatch == etag)
+            {
+                http.Response.StatusCode = StatusCodes.Status304NotModified;
+                return Task.CompletedTask;
+            }
+
+            http.Response.ContentType = contentType;
+            http.Response.ContentLength = bytes.Length;
+            return http.Response.Body.WriteAsync(bytes).AsTask();
+        }).WithDisplayName("Channels client " + route);
     }
 }

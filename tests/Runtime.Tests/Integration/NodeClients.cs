@@ -23,7 +23,8 @@ public sealed class NodeClients : IAsyncDisposable
         _reading = Task.Run(ReadAsync);
     }
 
-    public static NodeClients Start()
+    /// <summary>Starts the driver: <c>driver.mjs</c> (socket.io-client) or <c>channels-driver.mjs</c> (our channels.js).</summary>
+    public static NodeClients Start(string script = "driver.mjs")
     {
         var folder = Repo.Path("tests", "Runtime.Tests", "node");
         if (!Directory.Exists(Path.Combine(folder, "node_modules", "socket.io-client")))
@@ -31,7 +32,7 @@ public sealed class NodeClients : IAsyncDisposable
             throw new InvalidOperationException($"socket.io-client is not installed: run `npm ci` in {folder} (the README's test command does).");
         }
 
-        var info = new ProcessStartInfo("node", "driver.mjs")
+        var info = new ProcessStartInfo("node", script)
         {
             WorkingDirectory = folder,
             RedirectStandardInput = true,

@@ -1,0 +1,57 @@
+// Types for channels.js, the Channels.SDK browser client.
+
+/** What a subscribe, unsubscribe or publish is answered with. */
+export interface ChannelAck {
+  ok: boolean;
+  error?: string;
+}
+
+export interface ConnectOptions {
+  /** The server's origin, e.g. "https://chat.example.com". Default: the page's origin. */
+  url?: string;
+  /** The endpoint path given to MapChannels. Default "/socket.io". */
+  path?: string;
+  /** The Socket.IO namespace. Default "/". */
+  namespace?: string;
+  /** The CONNECT payload the server sees as ChannelSocket.Auth. */
+  auth?: Record<string, unknown>;
+  /** Reconnect after the connection drops. Default true. */
+  reconnect?: boolean;
+  /** First reconnect delay in ms (doubles each attempt, with jitter). Default 500. */
+  reconnectDelay?: number;
+  /** Longest reconnect delay in ms. Default 5000. */
+  reconnectDelayMax?: number;
+  /** How long emitWithAck waits, in ms. Default 10000. */
+  ackTimeout?: number;
+  /** A WebSocket constructor, for environments without a global one (Node: the "ws" package). */
+  WebSocket?: unknown;
+}
+
+export interface ChannelsEvents {
+  connect: () => void;
+  disconnect: (reason: string) => void;
+  connect_error: (error: Error & { data?: unknown }) => void;
+  message: (data: any, channel?: string) => void;
+  [event: string]: (...args: any[]) => void;
+}
+
+export declare class ChannelsClient {
+  constructor(options?: ConnectOptions);
+  /** Whether the client is connected to its namespace. */
+  readonly connected: boolean;
+  /** The socket id, while connected. */
+  readonly id: string | null;
+  /** The channels held (subscribed to again after a reconnect). */
+  readonly channels: string[];
+  on<E extends keyof ChannelsEvents>(event: E, handler: ChannelsEvents[E]): this;
+  off<E extends keyof ChannelsEvents>(event: E, handler: ChannelsEvents[E]): this;
+  subscribe(channel: string): Promise<ChannelAck>;
+  unsubscribe(channel: string): Promise<ChannelAck>;
+  publish(channel: string, data: unknown): Promise<ChannelAck>;
+  send(data: unknown): void;
+  emit(event: string, ...args: unknown[]): void;
+  emitWithAck<T = unknown>(event: string, ...args: unknown[]): Promise<T>;
+  close(): void;
+}
+
+export declare function connect(options?: ConnectOptions): ChannelsClient;

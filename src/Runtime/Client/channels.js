@@ -1,0 +1,309 @@
+// Channels.SDK browser client: an ES module with no dependencies that speaks Engine.IO v4 /
+// Socket.IO v5 over WebSocket to a Channels.SDK server (or any Socket.IO server).
+//
+//   import { connect } from "/socket.io/channels.js";
+//   const client = connect({ auth: { name: "ada" } });
+//   client.on("message", (data, channel) => { … });
+//   await client.subscribe("room-lobby");
+//   await client.publish("room-lobby", { text: "hi" });
+//
+// Reconnects with exponential backoff and jitter, subscribes again to every channel it held, and
+// sends what was emitted while disconnected once, after the reconnect. Acks outstanding when the
+// connection drops are rejected, never sent twice.
+
+const EIO = { open: "0", close: "1", ping: "2", pong: "3", message: "4", noop: "6" };
+const SIO = { connect: 0, disconnect: 1, event: 2, ack: 3, connectError: 4, binaryEvent: 5, binaryAck: 6 };
+
+/** Opens a client. Options: url, path, namespace, auth, reconnect, reconnectDelay, reconnectDelayMax, ackTimeout, WebSocket. */
+export function connect(options = {}) {
+  return new ChannelsClient(options);
+}
+
+export class ChannelsClient {
+  #options;
+  #ws = null;
+  #listeners = new Map();
+  #acks = new Map();
+  #nextAck = 0;
+  #channels = new Set();
+  #outbox = [];
+  #partial = null;
+  #attempt = 0;
+  #closed = false;
+  #timer = null;
+
+  /** Whether the client is connected to its namespace. */
+  connected = false;
+
+  /** The socket id the server gave, while connected. */
+  id = null;
+
+  constructor(options = {}) {
+    const origin = typeof location !== "undefined" ? location.origin : "http://localhost";
+    this.#options = {
+      url: origin,
+      path: "/socket.io",
+      namespace: "/",
+      auth: {},
+      reconnect: true,
+      reconnectDelay: 500,
+      reconnectDelayMax: 5000,
+      ackTimeout: 10000,
+      WebSocket: globalThis.WebSocket,
+      ...options,
+    };
+    this.#open();
+  }
+
+  /** The channels this client holds (and re-subscribes to after a reconnect). */
+  get channels() {
+    return [...this.#channels];
+  }
+
+  on(event, handler) {
+    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
+    this.#listeners.get(event).add(handler);
+    return this;
+  }
+
+  off(event, handler) {
+    this.#listeners.get(event)?.delete(handler);
+    return this;
+  }
+
+  /** Subscribes; resolves with the server's ack ({ ok, error? }) and remembers the channel when ok. */
+  async subscribe(channel) {
+    const ack = await this.emitWithAck("subscribe", channel);
+    if (ack?.ok) this.#channels.add(channel);
+    return ack;
+  }
+
+  async unsubscribe(channel) {
+    this.#channels.delete(channel);
+    return this.emitWithAck("unsubscribe", channel);
+  }
+
+  /** Publishes to a channel this client is subscribed to; resolves with the ack. */
+  publish(channel, data) {
+    return this.emitWithAck("publish", channel, data);
+  }
+
+  /** Sends a plain message (the server's [OnMessage] handlers, no channel). */
+  send(data) {
+    this.emit("message", data);
+  }
+
+  emit(event, ...args) {
+    this.#queue([event, ...args], null);
+  }
+
+  emitWithAck(event, ...args) {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextAck++;
+      const timer = setTimeout(() => {
+        this.#acks.delete(id);
+        reject(new Error(`no ack for '${event}' within ${this.#options.ackTimeout} ms`));
+      }, this.#options.ackTimeout);
+      this.#acks.set(id, { resolve: (value) => { clearTimeout(timer); resolve(value); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      this.#queue([event, ...args], id);
+    });
+  }
+
+  /** Closes for good: no reconnect. */
+  close() {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    if (this.#ws?.readyState === 1) this.#ws.send(EIO.message + SIO.disconnect + this.#nspPrefix());
+    this.#ws?.close();
+    this.#dropped("io client disconnect");
+  }
+
+  // ---- connection ----
+
+  #open() {
+    const { url, path, WebSocket } = this.#options;
+    const target = new URL(path.replace(/\/$/, "") + "/", url);
+    target.protocol = target.protocol === "https:" ? "wss:" : target.protocol === "http:" ? "ws:" : target.protocol;
+    target.search = "?EIO=4&transport=websocket";
+    const ws = new WebSocket(target.toString());
+    ws.binaryType = "arraybuffer";
+    this.#ws = ws;
+    ws.onmessage = (event) => this.#receive(event.data);
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#dropped("transport close");
+      this.#scheduleReconnect();
+    };
+    ws.onerror = () => {};
+  }
+
+  #scheduleReconnect() {
+    if (this.#closed || !this.#options.reconnect) return;
+    const { reconnectDelay, reconnectDelayMax } = this.#options;
+    const base = Math.min(reconnectDelayMax, reconnectDelay * 2 ** this.#attempt++);
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.#timer = setTimeout(() => this.#open(), delay);
+  }
+
+  #dropped(reason) {
+    for (const { reject } of this.#acks.values()) reject(new Error(`disconnected (${reason}) before the ack`));
+    this.#acks.clear();
+    this.#partial = null;
+    if (this.connected) {
+      this.connected = false;
+      this.id = null;
+      this.#fire("disconnect", reason);
+    }
+  }
+
+  async #connected(sid) {
+    this.connected = true;
+    this.id = sid;
+    this.#attempt = 0;
+    const channels = [...this.#channels];
+    const outbox = this.#outbox.splice(0);
+    this.#fire("connect");
+    for (const channel of channels) {
+      this.emitWithAck("subscribe", channel).then((ack) => { if (!ack?.ok) this.#channels.delete(channel); }, () => {});
+    }
+    for (const item of outbox) this.#write(item.args, item.ack);
+  }
+
+  // ---- sending ----
+
+  #queue(args, ack) {
+    if (this.connected) this.#write(args, ack);
+    else this.#outbox.push({ args, ack });
+  }
+
+  #nspPrefix() {
+    return this.#options.namespace === "/" ? "" : this.#options.namespace + ",";
+  }
+
+  #write(args, ack) {
+    const attachments = [];
+    const json = JSON.stringify(deconstruct(args, attachments));
+    const type = attachments.length ? SIO.binaryEvent : SIO.event;
+    const header = EIO.message + type + (attachments.length ? attachments.length + "-" : "") + this.#nspPrefix() + (ack ?? "");
+    this.#ws.send(header + json);
+    for (const buffer of attachments) this.#ws.send(buffer);
+  }
+
+  // ---- receiving ----
+
+  #receive(data) {
+    if (typeof data !== "string") {
+      const partial = this.#partial;
+      if (!partial) return;
+      partial.buffers.push(data);
+      if (partial.buffers.length === partial.count) {
+        this.#partial = null;
+        this.#packet(partial.type, partial.id, reconstruct(partial.payload, partial.buffers));
+      }
+      return;
+    }
+
+    switch (data[0]) {
+      case EIO.open:
+        this.#ws.send(EIO.message + SIO.connect + (this.#options.namespace === "/" ? "" : this.#options.namespace + ",") + JSON.stringify(this.#options.auth ?? {}));
+        return;
+      case EIO.ping:
+        this.#ws.send(EIO.pong);
+        return;
+      case EIO.close:
+        this.#ws.close();
+        return;
+      case EIO.message:
+        this.#socketIo(data.slice(1));
+        return;
+    }
+  }
+
+  #socketIo(text) {
+    const match = /^(\d)(?:(\d+)-)?(?:(\/[^,]*),)?(\d+)?(.*)$/s.exec(text);
+    if (!match) return;
+    const [, typeText, count, nsp = "/", idText, json] = match;
+    if (nsp !== this.#options.namespace) return;
+    const type = Number(typeText);
+    const id = idText === undefined ? null : Number(idText);
+    const payload = json ? JSON.parse(json) : undefined;
+    if (count) {
+      this.#partial = { type, id, payload, count: Number(count), buffers: [] };
+      return;
+    }
+    this.#packet(type, id, payload);
+  }
+
+  #packet(type, id, payload) {
+    switch (type) {
+      case SIO.connect:
+        this.#connected(payload?.sid ?? null);
+        return;
+      case SIO.connectError:
+        this.#fire("connect_error", Object.assign(new Error(payload?.message ?? "connect error"), { data: payload?.data }));
+        return;
+      case SIO.disconnect:
+        this.#closed = true;
+        this.#dropped("io server disconnect");
+        this.#ws.close();
+        return;
+      case SIO.event:
+      case SIO.binaryEvent: {
+        const [event, ...args] = payload;
+        if (id !== null) args.push((...reply) => this.#ack(id, reply));
+        this.#fire(event, ...args);
+        return;
+      }
+      case SIO.ack:
+      case SIO.binaryAck: {
+        const pending = this.#acks.get(id);
+        this.#acks.delete(id);
+        pending?.resolve(payload.length <= 1 ? payload[0] : payload);
+        return;
+      }
+    }
+  }
+
+  #ack(id, reply) {
+    const attachments = [];
+    const json = JSON.stringify(deconstruct(reply, attachments));
+    const type = attachments.length ? SIO.binaryAck : SIO.ack;
+    this.#ws.send(EIO.message + type + (attachments.length ? attachments.length + "-" : "") + this.#nspPrefix() + id + json);
+    for (const buffer of attachments) this.#ws.send(buffer);
+  }
+
+  #fire(event, ...args) {
+    for (const handler of this.#listeners.get(event) ?? []) {
+      try {
+        handler(...args);
+      } catch (error) {
+        setTimeout(() => { throw error; });
+      }
+    }
+  }
+}
+
+function isBinary(value) {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+function deconstruct(value, attachments) {
+  if (isBinary(value)) {
+    attachments.push(value);
+    return { _placeholder: true, num: attachments.length - 1 };
+  }
+  if (Array.isArray(value)) return value.map((item) => deconstruct(item, attachments));
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deconstruct(item, attachments)]));
+  }
+  return value;
+}
+
+function reconstruct(value, buffers) {
+  if (value && typeof value === "object") {
+    if (value._placeholder === true && typeof value.num === "number") return buffers[value.num];
+    if (Array.isArray(value)) return value.map((item) => reconstruct(item, buffers));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, reconstruct(item, buffers)]));
+  }
+  return value;
+}
