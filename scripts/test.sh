@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node packages;
-# Node.js itself through apt when missing), then builds and runs the test projects.
+# Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node.js and
+# Debian's Chromium through apt when missing, the npm packages), then builds, publishes the chat sample
+# with NativeAOT, and runs the test projects (real clients, a real browser, the native binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need() { command -v "$1" >/dev/null 2>&1; }
+updated=
 apt_install() {
   if ! need apt-get; then echo "apt-get not found; install $* by hand" >&2; exit 1; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  [[ -n $updated ]] || { apt-get update -qq; updated=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 need node || apt_install nodejs npm
 need npm || apt_install npm
+[[ -x /usr/bin/chromium ]] || apt_install chromium
 
-echo "== npm ci (socket.io-client for the integration tests)"
+echo "== npm ci (socket.io-client, ws and playwright-core for the integration and browser tests)"
 (cd tests/Runtime.Tests/node && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== dotnet build"

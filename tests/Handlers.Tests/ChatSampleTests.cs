@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Channels.Tests;
+using Channels.Tests.Integration;
+using Xunit.Abstractions;
+
+namespace Channels.Handlers.Tests;
+
+/// <summary>
+/// The chat demo published with NativeAOT (as <c>scripts/test.sh</c> does before the tests; published
+/// here if missing), started as a native process and driven by socket.io-client and a real browser.
+/// </summary>
+public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) : IClassFixture<NativeChat>
+{
+    [Fact]
+    public async Task The_native_chat_relays_room_messages_and_system_messages_to_real_clients()
+    {
+        output.WriteLine($"binary {chat.BinarySize / 1024.0 / 1024.0:F1} MB, start to first accepted connection {chat.StartToFirstConnection.TotalMilliseconds:F0} ms");
+        await using var node = NodeClients.Start();
+        var ws = new { transports = new[] { "websocket" } };
+        await node.ConnectedAsync("ada", chat.Address, options: new { transports = new[] { "websocket" }, auth = new { name = "ada" } });
+        await node.ConnectedAsync("bob", chat.Address, options: new { auth = new { name = "bob" } });
+        await node.ConnectedAsync("eve", chat.Address, options: new { transports = new[] { "websocket" }, auth = new { name = "ada" } });
+
+        Assert.True((await node.EmitWithAckAsync("ada", "subscribe", "room-native"))!["ok"]!.GetValue<bool>());
+        Assert.True((await node.EmitWithAckAsync("bob", "subscribe", "room-native"))!["ok"]!.GetValue<bool>());
+        var refused = await node.EmitWithAckAsync("eve", "subscribe", "room-native");
+        var joined = await node.WaitAsync("ada", "event", "message");
+        var who = await node.EmitWithAckAsync("ada", "who", "native");
+        await node.EmitWithAckAsync("bob", "publish", "room-native", "hello <b>ada</b>");
+        var said = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "ada" && e["args"]?[0]?["kind"]?.GetValue<string>() == "message", "ada receives bob's line");
+
+        using var http = new HttpClient { BaseAddress = chat.Address };
+        var forbidden = await http.PostAsync("system", new StringContent("""{"room":"native","text":"x"}""", Encoding.UTF8, "application/json"));
+        using var staff = new HttpRequestMessage(HttpMethod.Post, "system") { Content = new StringContent("""{"room":"native","text":"maintenance at noon"}""", Encoding.UTF8, "application/json") };
+        staff.Headers.Add("X-Staff-Key", "staff");
+        var accepted = await http.SendAsync(staff);
+        var system = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "bob" && e["args"]?[0]?["kind"]?.GetValue<string>() == "system", "bob receives the system message");
+        var rooms = JsonNode.Parse(await http.GetStringAsync("rooms"))!;
+
+        Assert.False(refused!["ok"]!.GetValue<bool>());
+        Assert.Contains("in use", refused["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("bob", joined["args"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(["ada", "bob"], who!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("hello <b>ada</b>", said["args"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal("bob", said["args"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("maintenance at noon", system["args"]![0]!["text"]!.GetValue<string>());
+        Assert.Equal(["ada", "bob"], rooms["native"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Two_browser_pages_chat_and_see_each_other_join_and_leave()
+    {
+        var screenshot = Repo.Path("artifacts", "chat-browser.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        var info = new ProcessStartInfo("node", $"browser-chat.mjs {chat.Address.ToString().TrimEnd('/')} \"{screenshot}\"")
+        {
+            WorkingDirectory = Repo.Path("tests", "Runtime.Tests", "node"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        var log = await stdout + await stderr;
+        output.WriteLine(log);
+
+        Assert.True(process.ExitCode == 0, log);
+        Assert.True(File.Exists(screenshot));
+    }
+}
+
+/// <summary>The NativeAOT chat binary, started once for the tests on a free loopback port.</summary>
+public sealed class NativeChat : IAsyncLifetime
+{
+    private Process? _process;
+
+    public Uri Address { get; private set; } = null!;
+
+    public long BinarySize { get; private set; }
+
+    public TimeSpan StartToFirstConnection { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var folder = Repo.Path("artifacts", "chat-aot");
+        var binary = Path.Combine(folder, "Channels.Samples.Chat");
+        if (!File.Exists(binary) || File.GetLastWriteTimeUtc(binary) < NewestSource())
+        {
+            await RunAsync("dotnet", $"publish \"{Repo.Path("samples", "Chat", "Chat.csproj")}\" -r linux-x64 -c Release -nologo -o \"{folder}\"");
+        }
+
+        BinarySize = new FileInfo(binary).Length;
+        var port = FreePort();
+        Address = new Uri($"http://127.0.0.1:{port}/");
+        var started = Stopwatch.StartNew();
+        _process = Process.Start(new ProcessStartInfo(binary, $"--urls {Address.ToString().TrimEnd('/')}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        })!;
+
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Now listening on", StringComparison.Ordinal) == true)
+            {
+                listening.TrySetResult();
+            }
+        };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var http = new HttpClient();
+        var handshake = await http.GetStringAsync(new Uri(Address, "socket.io/?EIO=4&transport=polling"));
+        StartToFirstConnection = started.Elapsed;
+        Assert.StartsWith("0{", handshake, StringComparison.Ordinal);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+
+    /// <summary>When the sources the binary is built from last changed (a stale binary is published again).</summary>
+    private static DateTime NewestSource() =>
+        new[] { Repo.Path("samples", "Chat"), Repo.Path("src") }
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Max(File.GetLastWriteTimeUtc);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await output + await error);
+    }
+}
