@@ -18,6 +18,21 @@ public sealed class PackageTests : IDisposable
         var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         var pack = await RunAsync("dotnet", $"pack \"{Repo.Path("src", "Runtime", "Channels.SDK.csproj")}\" -c Release -nologo -o \"{feed}\" -p:Version={version}", Repo.Root);
         Assert.True(pack.ExitCode == 0, pack.Output);
+        using (var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Channels.SDK.{version}.nupkg")))
+        {
+            var entries = package.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+            Assert.Superset(
+                new HashSet<string>(StringComparer.Ordinal)
+                {
+                    "lib/net10.0/Channels.SDK.dll",
+                    "lib/net10.0/Channels.SDK.xml",
+                    "analyzers/dotnet/cs/Channels.SDK.Generators.dll",
+                    "analyzers/dotnet/cs/Channels.SDK.Analyzers.dll",
+                    "analyzers/dotnet/cs/Channels.SDK.CodeFixes.dll",
+                    "README.md",
+                },
+                entries);
+        }
 
         var app = Path.Combine(_root, "app");
         Directory.CreateDirectory(app);
