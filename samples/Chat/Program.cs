@@ -15,8 +15,9 @@ var staffKey = builder.Configuration["Chat:StaffKey"] ?? "staff";
 var app = builder.Build();
 app.MapChannels();
 
-app.MapGet("/", () => Page("index.html"));
-app.MapGet("/room/{name}", (string name) => Page("room.html"));
+var pages = app.Environment.ContentRootPath;
+app.MapGet("/", () => Page(pages, "index.html"));
+app.MapGet("/room/{name}", (string name) => Page(pages, "room.html"));
 app.MapGet("/rooms", (ChatRooms rooms) => Results.Json(rooms.Snapshot(), ChatJson.Default.DictionaryStringStringArray));
 app.MapPost("/system", async (HttpRequest request, IChannelPublisher publisher) =>
 {
@@ -55,8 +56,16 @@ app.MapPost("/system", async (HttpRequest request, IChannelPublisher publisher) 
 
 app.Run();
 
-static IResult Page(string name)
+// A page is read from the project folder when it is there (dotnet run / dotnet watch: an edited page
+// shows on the next refresh), else from the copy embedded in the binary (a published app).
+static IResult Page(string folder, string name)
 {
+    var file = Path.Combine(folder, name);
+    if (File.Exists(file))
+    {
+        return Results.Content(File.ReadAllText(file), "text/html; charset=utf-8");
+    }
+
     using var stream = typeof(ChatRooms).Assembly.GetManifestResourceStream(name)!;
     using var reader = new StreamReader(stream);
     return Results.Content(reader.ReadToEnd(), "text/html; charset=utf-8");
