@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node.js and
-# Debian's Chromium through apt when missing, the npm packages), then builds, publishes the chat sample
+# Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node.js, Debian's
+# Chromium and redis-server through apt when missing; the Redis tests start their own servers), the npm packages), then builds, publishes the chat sample
 # with NativeAOT, and runs the test projects (real clients, a real browser, the native binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ apt_install() {
 need node || apt_install nodejs npm
 need npm || apt_install npm
 [[ -x /usr/bin/chromium ]] || apt_install chromium
+[[ -x /usr/bin/redis-server ]] || apt_install redis-server
 
 echo "== npm ci (socket.io-client, ws and playwright-core for the integration and browser tests)"
 (cd tests/Runtime.Tests/node && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,5 +1,6 @@
 // The chat demo: a list of rooms, a room page with a nickname, who is there, joins and leaves, and
-// messages; staff send system messages with POST /system (header X-Staff-Key). In memory, no services.
+// messages; staff send system messages with POST /system (header X-Staff-Key). In memory, no services,
+// unless ConnectionStrings:Redis is set (then several instances share the rooms; see docs/scale-out.md).
 //
 //   dotnet run --project samples/Chat -- --urls http://localhost:5000
 //   dotnet watch --project samples/Chat        (reloads on edits of handlers and pages)
@@ -9,7 +10,14 @@ using Channels.Samples.Chat;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddSingleton<ChatRooms>();
-builder.Services.AddChannels(o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default));
+var channels = builder.Services.AddChannels(o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default));
+
+// In memory by default; with ConnectionStrings:Redis (e.g. ConnectionStrings__Redis=127.0.0.1:6379)
+// rooms span every instance that uses the same Redis.
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+{
+    channels.AddRedisBackplane(redis);
+}
 var staffKey = builder.Configuration["Chat:StaffKey"] ?? "staff";
 
 var app = builder.Build();

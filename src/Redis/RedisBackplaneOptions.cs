@@ -1,0 +1,17 @@
+namespace Channels.Redis;
+
+/// <summary>Settings of the Redis backplane.</summary>
+public sealed class RedisBackplaneOptions
+{
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
+    public string Configuration { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>The prefix of every Redis channel the backplane uses, so several apps can share a Redis. Default <c>channels</c>.</summary>
+    public string ChannelPrefix { get; set; } = "channels";
+
+    /// <summary>
+    /// When Redis cannot be reached at start-up: false (the default) fails the start with a clear error;
+    /// true starts in local-only mode with a warning and keeps trying to connect.
+    /// </summary>
+    public bool AllowLocalOnlyStart { get; set; }
+}

@@ -1,0 +1,189 @@
+using System.Text.Json.Nodes;
+using Channels.Dispatch;
+using Channels.Tests;
+using Channels.Tests.Integration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Channels.Redis.Tests;
+
+/// <summary>Several Channels servers sharing a real Redis: channels, broadcasts and sends span them all.</summary>
+public sealed class RedisBackplaneTests
+{
+    private static readonly object WebSocketOnly = new { transports = new[] { "websocket" } };
+
+    private static HandlerList Handlers()
+    {
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Message, async e =>
+        {
+            await e.Socket.BroadcastChannelAsync(e.Payload.GetElement(0));
+            return HandlerResult.Continue;
+        }, pattern: "^room-");
+        handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack(e.Socket.Id)), eventName: "whoami");
+        return handlers;
+    }
+
+    private static Task<TestServer> StartAsync(RedisServer redis, Action<RedisBackplaneOptions>? configure = null) =>
+        TestServer.StartAsync(Handlers(), services: s => s.AddChannels().AddRedisBackplane(o =>
+        {
+            o.Configuration = redis.Configuration;
+            configure?.Invoke(o);
+        }));
+
+    private static Func<JsonObject, bool> Message(string client, string text) =>
+        e => e["client"]?.GetValue<string>() == client && e["event"]?.GetValue<string>() == "message" && e["args"]?[0]?.ToString() == text;
+
+    private static int Count(NodeClients node, string client) =>
+        node.Seen.Count(e => e["client"]?.GetValue<string>() == client && e["event"]?.GetValue<string>() == "message");
+
+    [Fact]
+    public async Task Clients_on_two_servers_receive_each_others_publications_once_and_in_order()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a1", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("a2", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
+        foreach (var client in new[] { "a1", "a2", "b1" })
+        {
+            await node.EmitWithAckAsync(client, "subscribe", "room-x");
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await node.EmitWithAckAsync("a1", "publish", "room-x", $"m{i}");
+        }
+
+        await node.EmitWithAckAsync("b1", "publish", "room-x", "end");
+        await node.WaitAsync(Message("a1", "end"), "end on a1");
+        await node.WaitAsync(Message("a2", "end"), "end on a2");
+
+        string[] expected = [.. Enumerable.Range(0, 20).Select(i => $"m{i}")];
+        Assert.Equal(expected, Texts(node, "b1"));
+        Assert.Equal([.. expected, "end"], Texts(node, "a2"));
+        Assert.Equal(["end"], Texts(node, "a1"));
+    }
+
+    [Fact]
+    public async Task Publisher_on_one_server_reaches_sockets_on_another()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+        await using var c = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("on-a", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("on-b", b.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("on-c", c.Address, options: WebSocketOnly);
+        var id = (await node.EmitWithAckAsync("on-b", "whoami"))!.GetValue<string>();
+
+        var publisher = a.Services.GetRequiredService<IChannelPublisher>();
+        await publisher.SendAsync(id, "direct to b");
+        await node.WaitAsync(Message("on-b", "direct to b"), "the direct send on b");
+        await c.Services.GetRequiredService<IChannelPublisher>().BroadcastAsync("to everyone");
+        foreach (var client in new[] { "on-a", "on-b", "on-c" })
+        {
+            await node.WaitAsync(Message(client, "to everyone"), "the broadcast on " + client);
+        }
+
+        await node.EmitWithAckAsync("on-a", "whoami");
+        Assert.Equal(1, Count(node, "on-a"));
+        Assert.Equal(2, Count(node, "on-b"));
+        Assert.Equal(1, Count(node, "on-c"));
+    }
+
+    [Fact]
+    public async Task A_server_subscribes_in_Redis_only_while_it_has_local_subscribers()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var b = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await using var probe = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var server = probe.GetServer(probe.GetEndPoints()[0]);
+        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("b2", b.Address, options: WebSocketOnly);
+
+        await node.EmitWithAckAsync("b1", "subscribe", "room-y");
+        await node.EmitWithAckAsync("b2", "subscribe", "room-y");
+        var whileSubscribed = await server.SubscriptionChannelsAsync(RedisChannel.Pattern("channels:ch:*"));
+        await node.EmitWithAckAsync("b1", "unsubscribe", "room-y");
+        var oneLeft = await server.SubscriptionChannelsAsync(RedisChannel.Pattern("channels:ch:*"));
+        await node.EmitWithAckAsync("b2", "unsubscribe", "room-y");
+        var noneLeft = await server.SubscriptionChannelsAsync(RedisChannel.Pattern("channels:ch:*"));
+
+        Assert.Equal(["channels:ch:/:room-y"], whileSubscribed.Select(c => c.ToString()));
+        Assert.Equal(["channels:ch:/:room-y"], oneLeft.Select(c => c.ToString()));
+        Assert.Empty(noneLeft);
+    }
+
+    [Fact]
+    public async Task When_Redis_dies_local_delivery_goes_on_and_cross_server_delivery_resumes_after_it_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a1", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("a2", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
+        foreach (var client in new[] { "a1", "a2", "b1" })
+        {
+            await node.EmitWithAckAsync(client, "subscribe", "room-z");
+        }
+
+        await redis.KillAsync();
+        await node.EmitWithAckAsync("a1", "publish", "room-z", "during the outage");
+        await node.WaitAsync(Message("a2", "during the outage"), "local delivery during the outage");
+        var health = await a.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        await redis.StartAgainAsync();
+        var resumed = false;
+        for (var attempt = 0; attempt < 30 && !resumed; attempt++)
+        {
+            await node.EmitWithAckAsync("a1", "publish", "room-z", $"after {attempt}");
+            try
+            {
+                await node.WaitAsync(e => Message("b1", $"after {attempt}")(e), "cross-server delivery", TimeSpan.FromSeconds(1));
+                resumed = true;
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        Assert.True(resumed, "cross-server delivery did not resume within 30 attempts");
+        Assert.DoesNotContain(node.Seen, e => Message("b1", "during the outage")(e));
+        Assert.True((await node.EmitWithAckAsync("b1", "publish", "room-z", "b is still serving"))!["ok"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Redis_unreachable_at_start_is_a_clear_error_or_local_only_mode_when_allowed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await redis.KillAsync();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(redis));
+        await using var localOnly = await StartAsync(redis, o => o.AllowLocalOnlyStart = true);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("x", localOnly.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("y", localOnly.Address, options: WebSocketOnly);
+        await node.EmitWithAckAsync("x", "subscribe", "room-l");
+        await node.EmitWithAckAsync("y", "subscribe", "room-l");
+        await node.EmitWithAckAsync("x", "publish", "room-l", "local only");
+        await node.WaitAsync(Message("y", "local only"), "local delivery without Redis");
+        var health = await localOnly.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Contains("could not reach Redis", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+    }
+
+    private static string[] Texts(NodeClients node, string client) =>
+        [.. node.Seen
+            .Where(e => e["client"]?.GetValue<string>() == client && e["event"]?.GetValue<string>() == "message")
+            .Select(e => e["args"]![0]!.ToString())];
+}
