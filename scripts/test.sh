@@ -30,6 +30,10 @@ echo "== NativeAOT publish of the chat sample (IL trim/AOT warnings fail the bui
 dotnet publish samples/Chat -r linux-x64 -c Release -nologo -o artifacts/chat-aot | tee artifacts/aot-publish.txt
 if grep -qE "warning IL[0-9]{4}" artifacts/aot-publish.txt; then echo "NativeAOT publish reported IL warnings" >&2; exit 1; fi
 
+echo "== micro-benchmark smoke (every benchmark runs once; no time is checked)"
+dotnet run -c Release --no-build --project bench/Micro -- --smoke > artifacts/bench-micro-smoke.txt
+tail -n 1 artifacts/bench-micro-smoke.txt
+
 echo "== dotnet test"
 # One test project at a time: the build and package tests run dotnet build/pack on the repository's projects.
 dotnet test Channels.SDK.sln -c Release --no-build -nologo -m:1 --logger "console;verbosity=minimal" | tee artifacts/test-output.txt

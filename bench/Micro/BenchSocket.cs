@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Channels.Bench.Micro;
+
+/// <summary>A socket that does nothing: dispatch benchmarks measure binding and calling, not sending.</summary>
+internal sealed class BenchSocket(IReadOnlyCollection<string> channels) : ChannelSocket
+{
+    public override string Id => "bench";
+
+    public override string Namespace => "/";
+
+    public override HttpContext HttpContext { get; } = new DefaultHttpContext();
+
+    public override JsonElement Auth => default;
+
+    public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>();
+
+    public override IReadOnlyCollection<string> Channels => channels;
+
+    public override CancellationToken Disconnected => CancellationToken.None;
+
+    public override ValueTask SendAsync<T>(T message) => default;
+
+    public override ValueTask BroadcastAsync<T>(T message) => default;
+
+    public override ValueTask BroadcastChannelAsync<T>(T message, string? channel = null) => default;
+
+    public override ValueTask SendAndBroadcastAsync<T>(T message) => default;
+
+    public override ValueTask SendAndBroadcastChannelAsync<T>(T message, string? channel = null) => default;
+
+    public override ValueTask<bool> SubscribeAsync(string channel) => new(true);
+
+    public override ValueTask<bool> UnsubscribeAsync(string channel) => new(true);
+
+    public override ValueTask EmitAsync(string eventName, params object?[] args) => default;
+
+    public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ChannelPayload.Empty);
+
+    public override ValueTask DisconnectAsync() => default;
+}
