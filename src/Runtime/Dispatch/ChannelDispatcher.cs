@@ -78,16 +78,20 @@ internal sealed class NamespaceHandlers
     /// <summary>The handlers of a kind that fire for <paramref name="channel"/>: unpatterned ones and those whose pattern matches.</summary>
     public ChannelHandlerDescriptor[] ForChannel(ChannelEventKind kind, string channel)
     {
-        var cache = _cache[(int)kind];
-        if (cache.TryGetValue(channel, out var handlers))
-        {
-            return handlers;
-        }
+        return _cache[(int)kind].TryGetValue(channel, out var handlers) ? handlers : Resolve(kind, channel);
+    }
 
+    /// <summary>
+    /// The slow path, kept out of <see cref="ForChannel"/>: its lambda captures the channel, and a captured
+    /// parameter would allocate the closure on every call, cached or not.
+    /// </summary>
+    private ChannelHandlerDescriptor[] Resolve(ChannelEventKind kind, string channel)
+    {
         var all = _byKind[(int)kind];
-        handlers = Array.TrueForAll(all, static h => h.Matcher is null)
+        var handlers = Array.TrueForAll(all, static h => h.Matcher is null)
             ? all
             : Array.FindAll(all, h => h.Matcher is null || h.Matcher(channel));
+        var cache = _cache[(int)kind];
         if (cache.Count < _cacheLimit)
         {
             cache.TryAdd(channel, handlers);
