@@ -20,6 +20,7 @@ need npm || apt_install npm
 
 echo "== npm ci (socket.io-client, ws and playwright-core for the integration and browser tests)"
 (cd tests/Runtime.Tests/node && npm ci --no-audit --no-fund --loglevel=error)
+(cd bench/Load/node && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== dotnet build"
 dotnet build Channels.SDK.sln -c Release -nologo -clp:ErrorsOnly
@@ -33,6 +34,10 @@ if grep -qE "warning IL[0-9]{4}" artifacts/aot-publish.txt; then echo "NativeAOT
 echo "== micro-benchmark smoke (every benchmark runs once; no time is checked)"
 dotnet run -c Release --no-build --project bench/Micro -- --smoke > artifacts/bench-micro-smoke.txt
 tail -n 1 artifacts/bench-micro-smoke.txt
+
+echo "== load harness smoke (each server started, driven and stopped at tiny sizes; no time is checked)"
+dotnet run -c Release --no-build --project bench/Load -- --smoke > artifacts/bench-load-smoke.txt
+tail -n 1 artifacts/bench-load-smoke.txt
 
 echo "== dotnet test"
 # One test project at a time: the build and package tests run dotnet build/pack on the repository's projects.

@@ -1,0 +1,17 @@
+// The Channels server the load harness drives: a publish to a channel is relayed to its other subscribers.
+using Channels;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddChannels(o => o.MaxOutboundPackets = 8192);
+var app = builder.Build();
+app.MapChannels();
+app.Run();
+
+/// <summary>Relays every message published to a channel to the channel's other subscribers.</summary>
+public static partial class RelayHandlers
+{
+    [OnMessage]
+    public static ValueTask Relay(ChannelSocket socket, System.Text.Json.JsonElement message, string? channel) =>
+        channel is null ? ValueTask.CompletedTask : socket.BroadcastChannelAsync(message, channel);
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Channels.Bench.Load;
+
+/// <summary>A server under test, started as its own process on a free 127.0.0.1 port.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The server's resident memory now, in bytes (from /proc).</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+
+            return 0;
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(ServerKind kind)
+    {
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        var urls = $"--urls http://127.0.0.1:{port}";
+        var info = kind.Name switch
+        {
+            "node" => new ProcessStartInfo("node", $"server.mjs {port}") { WorkingDirectory = kind.Path },
+            "aot" => new ProcessStartInfo(kind.Path, urls),
+            "signalr" or "raw" => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {kind.Name} {urls}"),
+            _ => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {urls}"),
+        };
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.Environment["DOTNET_gcServer"] = "0";
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{kind.Name} did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                break;
+            }
+            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        return new ServerProcess(process, address);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
+
+/// <summary>A server to measure: its name, where its program is, and which client speaks to it.</summary>
+internal sealed record ServerKind(string Name, string Label, string Path)
+{
+    public ILoadClient CreateClient(Uri address) => Name switch
+    {
+        "signalr" => new SignalRLoadClient(address),
+        "raw" => new RawLoadClient(address),
+        _ => new SocketIoLoadClient(address),
+    };
+}
