@@ -8,6 +8,8 @@ using System.Globalization;
 using Channels.Bench.Load;
 
 var smoke = args.Contains("--smoke");
+var onlyServer = Option("--server");
+var onlyScenario = Option("--scenario");
 var root = FindRoot();
 var runs = smoke ? 1 : 3;
 int[] fanOutSizes = smoke ? [20] : [100, 1000, 5000];
@@ -35,7 +37,7 @@ if (!smoke)
 }
 
 var results = new List<(string Scenario, string Server, double Median, double Min, double Max)>();
-foreach (var kind in servers)
+foreach (var kind in servers.Where(k => onlyServer is null || k.Name == onlyServer))
 {
     foreach (var size in fanOutSizes)
     {
@@ -56,6 +58,11 @@ return failed == 0 ? 0 : 1;
 
 async Task Measure(string scenario, ServerKind kind, Func<ServerProcess, Task<double>> measure)
 {
+    if (onlyScenario is not null && !scenario.StartsWith(onlyScenario, StringComparison.Ordinal))
+    {
+        return;
+    }
+
     var values = new List<double>();
     for (var run = 1; run <= runs; run++)
     {
@@ -84,7 +91,7 @@ void Print()
     Console.WriteLine();
     foreach (var group in results.GroupBy(r => r.Scenario))
     {
-        var ours = group.FirstOrDefault(r => r.Server == "Channels (JIT)").Median;
+        var ours = group.FirstOrDefault(r => r.Server == "Channels (JIT)").Median is var jit && jit > 0 ? jit : group.First().Median;
         Console.WriteLine($"| {group.Key} | median | min – max | vs Channels (JIT) |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var r in group)
@@ -94,6 +101,12 @@ void Print()
 
         Console.WriteLine();
     }
+}
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
 
 static string FindRoot()

@@ -182,48 +182,49 @@ internal static class WebSocketTransport
         }
     }
 
-    /// <summary>Reassembles one WebSocket message into a reusable buffer, up to the payload limit.</summary>
+    /// <summary>
+    /// Reassembles one WebSocket message, up to the payload limit, into a buffer rented from the shared
+    /// pool only once data has arrived: an idle connection waits with a zero-byte read and holds no buffer.
+    /// The message returned is valid until the next call.
+    /// </summary>
     private sealed class MessageBuffer(int max)
     {
-        private byte[] _buffer = new byte[4096];
+        private const int InitialSize = 4096;
+        private byte[]? _buffer;
 
         public async ValueTask<Message?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
         {
-            if (_buffer.Length > 64 * 1024)
+            Release();
+            var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (first.MessageType == WebSocketMessageType.Close)
             {
-                _buffer = new byte[4096];
+                return null;
             }
 
+            if (first.EndOfMessage)
+            {
+                return new Message(first.MessageType, ReadOnlyMemory<byte>.Empty, TooLarge: false);
+            }
+
+            var buffer = _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
             var length = 0;
             while (true)
             {
-                if (length == _buffer.Length)
+                if (length == buffer.Length)
                 {
                     if (length > max)
                     {
-                        // Keep reading to the end of the message without storing it.
-                        var discard = ArrayPool<byte>.Shared.Rent(4096);
-                        try
-                        {
-                            ValueWebSocketReceiveResult skip;
-                            do
-                            {
-                                skip = await socket.ReceiveAsync(discard.AsMemory(), cancellationToken);
-                            }
-                            while (!skip.EndOfMessage && skip.MessageType != WebSocketMessageType.Close);
-                        }
-                        finally
-                        {
-                            ArrayPool<byte>.Shared.Return(discard);
-                        }
-
-                        return new Message(WebSocketMessageType.Binary, _buffer.AsMemory(0, length), TooLarge: true);
+                        await SkipRestAsync(socket, cancellationToken);
+                        return new Message(WebSocketMessageType.Binary, buffer.AsMemory(0, length), TooLarge: true);
                     }
 
-                    Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, max + 1));
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = _buffer = larger;
                 }
 
-                var result = await socket.ReceiveAsync(_buffer.AsMemory(length), cancellationToken);
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return null;
@@ -232,10 +233,42 @@ internal static class WebSocketTransport
                 length += result.Count;
                 if (result.EndOfMessage)
                 {
-                    return length > max
-                        ? new Message(result.MessageType, _buffer.AsMemory(0, length), TooLarge: true)
-                        : new Message(result.MessageType, _buffer.AsMemory(0, length), TooLarge: false);
+                    return new Message(result.MessageType, buffer.AsMemory(0, length), TooLarge: length > max);
                 }
+
+                if (length > max)
+                {
+                    await SkipRestAsync(socket, cancellationToken);
+                    return new Message(WebSocketMessageType.Binary, buffer.AsMemory(0, length), TooLarge: true);
+                }
+            }
+        }
+
+        private void Release()
+        {
+            if (_buffer is { } buffer)
+            {
+                _buffer = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>Reads to the end of an oversized message without storing it.</summary>
+        private static async Task SkipRestAsync(WebSocket socket, CancellationToken cancellationToken)
+        {
+            var discard = ArrayPool<byte>.Shared.Rent(InitialSize);
+            try
+            {
+                ValueWebSocketReceiveResult skip;
+                do
+                {
+                    skip = await socket.ReceiveAsync(discard.AsMemory(), cancellationToken);
+                }
+                while (!skip.EndOfMessage && skip.MessageType != WebSocketMessageType.Close);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(discard);
             }
         }
     }
