@@ -9,6 +9,9 @@ internal interface ILoadClient : IAsyncDisposable
 {
     long Received { get; }
 
+    /// <summary>When set, each received payload of the form <c>t&lt;Stopwatch ticks&gt;</c> records its latency here (ms).</summary>
+    LatencyLog? Latencies { get; set; }
+
     Task ConnectAsync(CancellationToken cancellationToken);
 
     Task SubscribeAsync(string channel);
@@ -33,6 +36,8 @@ internal sealed class SocketIoLoadClient(Uri server) : ILoadClient
     private Task? _loop;
 
     public long Received => Interlocked.Read(ref _received);
+
+    public LatencyLog? Latencies { get; set; }
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
@@ -119,6 +124,16 @@ internal sealed class SocketIoLoadClient(Uri server) : ILoadClient
                         return;
                     case (byte)'2':
                         Interlocked.Increment(ref _received);
+                        if (Latencies is { } log)
+                        {
+                            // 42["message","t<ticks>",…]
+                            var start = frame.IndexOf("\"t"u8);
+                            if (start > 0)
+                            {
+                                log.Record(frame[(start + 2)..]);
+                            }
+                        }
+
                         return;
                     case (byte)'3':
                         var end = 2;
@@ -179,9 +194,18 @@ internal sealed class SignalRLoadClient(Uri server) : ILoadClient
 
     public long Received => Interlocked.Read(ref _received);
 
+    public LatencyLog? Latencies { get; set; }
+
     public Task ConnectAsync(CancellationToken cancellationToken)
     {
-        _connection.On<string, string>("message", (_, _) => Interlocked.Increment(ref _received));
+        _connection.On<string, string>("message", (payload, _) =>
+        {
+            Interlocked.Increment(ref _received);
+            if (Latencies is { } log && payload.StartsWith('t'))
+            {
+                log.Record(Encoding.ASCII.GetBytes(payload, 1, payload.Length - 1));
+            }
+        });
         return _connection.StartAsync(cancellationToken);
     }
 
@@ -202,6 +226,8 @@ internal sealed class RawLoadClient(Uri server) : ILoadClient
 
     public long Received => Interlocked.Read(ref _received);
 
+    public LatencyLog? Latencies { get; set; }
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         await _socket.ConnectAsync(new UriBuilder(server) { Scheme = "ws", Path = "/raw" }.Uri, cancellationToken);
@@ -221,6 +247,10 @@ internal sealed class RawLoadClient(Uri server) : ILoadClient
                     if (result.EndOfMessage)
                     {
                         Interlocked.Increment(ref _received);
+                        if (Latencies is { } log && result.Count > 1 && buffer[0] == (byte)'t')
+                        {
+                            log.Record(buffer.AsSpan(1, result.Count - 1));
+                        }
                     }
                 }
             }
@@ -255,5 +285,45 @@ internal sealed class RawLoadClient(Uri server) : ILoadClient
 
         _socket.Dispose();
         _send.Dispose();
+    }
+}
+
+/// <summary>Latencies in milliseconds, from the send timestamp a payload carries (same machine, same clock).</summary>
+internal sealed class LatencyLog
+{
+    private readonly List<double> _values = [];
+
+    public void Record(ReadOnlySpan<byte> digits)
+    {
+        long ticks = 0;
+        foreach (var b in digits)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                break;
+            }
+
+            ticks = (ticks * 10) + (b - '0');
+        }
+
+        var milliseconds = System.Diagnostics.Stopwatch.GetElapsedTime(ticks).TotalMilliseconds;
+        lock (_values)
+        {
+            _values.Add(milliseconds);
+        }
+    }
+
+    public double Percentile(double p)
+    {
+        lock (_values)
+        {
+            if (_values.Count == 0)
+            {
+                return double.NaN;
+            }
+
+            _values.Sort();
+            return _values[Math.Min(_values.Count - 1, (int)(p * _values.Count))];
+        }
     }
 }

@@ -16,6 +16,11 @@ int[] fanOutSizes = smoke ? [20] : [100, 1000, 5000];
 var messages = smoke ? 10 : 100;
 var idleConnections = smoke ? 20 : 1000;
 var stormConnections = smoke ? 20 : 1000;
+var roomClients = smoke ? 20 : 1000;
+var roomMessages = smoke ? 5 : 20;
+var latencySubscribers = smoke ? 10 : 100;
+var latencyRate = smoke ? 50 : 500;
+var latencySeconds = smoke ? 1 : 5;
 
 var servers = new List<ServerKind>
 {
@@ -44,6 +49,19 @@ foreach (var kind in servers.Where(k => onlyServer is null || k.Name == onlyServ
         await Measure($"fan-out to {size} (msg/s)", kind, server => Scenarios.FanOutAsync(kind, server, size, messages));
     }
 
+    if (kind.Name != "raw")
+    {
+        await Measure($"many rooms, {roomClients} clients in rooms of 10, {roomMessages} msgs each (msg/s)", kind, server => Scenarios.ManyRoomsAsync(kind, server, roomClients, roomMessages));
+    }
+
+    await MeasureMany(
+        [$"latency p50, {latencySubscribers} subscribers at {latencyRate} msg/s (ms)", $"latency p99, {latencySubscribers} subscribers at {latencyRate} msg/s (ms)"],
+        kind,
+        async server =>
+        {
+            var (p50, p99) = await Scenarios.LatencyAsync(kind, server, latencySubscribers, latencyRate, latencySeconds);
+            return new[] { p50, p99 };
+        });
     await Measure($"idle memory per connection, {idleConnections} (bytes)", kind, server => Scenarios.IdleBytesPerConnectionAsync(kind, server, idleConnections));
     if (kind.Name != "raw")
     {
@@ -56,23 +74,30 @@ var failed = results.Count(r => double.IsNaN(r.Median));
 Console.WriteLine($"load harness: {results.Count} measurements, {failed} failed");
 return failed == 0 ? 0 : 1;
 
-async Task Measure(string scenario, ServerKind kind, Func<ServerProcess, Task<double>> measure)
+Task Measure(string scenario, ServerKind kind, Func<ServerProcess, Task<double>> measure) =>
+    MeasureMany([scenario], kind, async server => new[] { await measure(server) });
+
+async Task MeasureMany(string[] scenarios, ServerKind kind, Func<ServerProcess, Task<double[]>> measure)
 {
-    if (onlyScenario is not null && !scenario.StartsWith(onlyScenario, StringComparison.Ordinal))
+    if (onlyScenario is not null && !scenarios[0].StartsWith(onlyScenario, StringComparison.Ordinal))
     {
         return;
     }
 
-    var values = new List<double>();
+    var values = scenarios.Select(_ => new List<double>()).ToArray();
     for (var run = 1; run <= runs; run++)
     {
-        Console.Write($"[{DateTime.Now:HH:mm:ss}] {kind.Label}: {scenario}, run {run}/{runs} … ");
+        Console.Write($"[{DateTime.Now:HH:mm:ss}] {kind.Label}: {string.Join(" / ", scenarios)}, run {run}/{runs} … ");
         await using var server = await ServerProcess.StartAsync(kind);
         try
         {
-            var value = await measure(server);
-            values.Add(value);
-            Console.WriteLine(value.ToString("N0", CultureInfo.InvariantCulture));
+            var measured = await measure(server);
+            for (var i = 0; i < measured.Length; i++)
+            {
+                values[i].Add(measured[i]);
+            }
+
+            Console.WriteLine(string.Join(" / ", measured.Select(v => v.ToString(v < 100 ? "N2" : "N0", CultureInfo.InvariantCulture))));
         }
         catch (Exception ex) when (ex is TimeoutException or System.Net.WebSockets.WebSocketException or InvalidOperationException or HttpRequestException)
         {
@@ -80,10 +105,14 @@ async Task Measure(string scenario, ServerKind kind, Func<ServerProcess, Task<do
         }
     }
 
-    values.Sort();
-    results.Add(values.Count == 0
-        ? (scenario, kind.Label, double.NaN, double.NaN, double.NaN)
-        : (scenario, kind.Label, values[values.Count / 2], values[0], values[^1]));
+    for (var i = 0; i < scenarios.Length; i++)
+    {
+        var list = values[i];
+        list.Sort();
+        results.Add(list.Count == 0
+            ? (scenarios[i], kind.Label, double.NaN, double.NaN, double.NaN)
+            : (scenarios[i], kind.Label, list[list.Count / 2], list[0], list[^1]));
+    }
 }
 
 void Print()
@@ -96,7 +125,8 @@ void Print()
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var r in group)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Server} | {r.Median:N0} | {r.Min:N0} – {r.Max:N0} | {r.Median / ours:F2}× |"));
+            var format = r.Median < 100 ? "N2" : "N0";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Server} | {r.Median.ToString(format, CultureInfo.InvariantCulture)} | {r.Min.ToString(format, CultureInfo.InvariantCulture)} – {r.Max.ToString(format, CultureInfo.InvariantCulture)} | {r.Median / ours:F2}× |"));
         }
 
         Console.WriteLine();

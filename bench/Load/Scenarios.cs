@@ -27,17 +27,7 @@ internal static class Scenarios
                 await publisher.PublishAsync(Channel, "m" + i);
             }
 
-            var timeout = TimeSpan.FromSeconds(120);
-            while (clients.Sum(c => c.Received) < expected)
-            {
-                if (watch.Elapsed > timeout)
-                {
-                    throw new TimeoutException($"{kind.Name}: {clients.Sum(c => c.Received)} of {expected} messages after {timeout.TotalSeconds} s");
-                }
-
-                await Task.Delay(5);
-            }
-
+            await WaitForAsync(kind, () => clients.Sum(c => c.Received), expected, watch);
             return expected / watch.Elapsed.TotalSeconds;
         }
         finally
@@ -76,21 +66,112 @@ internal static class Scenarios
         return rate;
     }
 
+    /// <summary>
+    /// Many rooms: <paramref name="clients"/> clients in rooms of ten, every client publishing
+    /// <paramref name="messages"/> messages to its room; delivered messages per second.
+    /// </summary>
+    public static async Task<double> ManyRoomsAsync(ServerKind kind, ServerProcess server, int clients, int messages)
+    {
+        var all = await ConnectAsync(kind, server, clients, i => $"room-{i / 10}");
+        try
+        {
+            var expected = 0L;
+            for (var room = 0; room * 10 < clients; room++)
+            {
+                var members = Math.Min(10, clients - (room * 10));
+                expected += (long)members * (members - 1) * messages;
+            }
+
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(all.Select(async (client, i) =>
+            {
+                for (var m = 0; m < messages; m++)
+                {
+                    await client.PublishAsync($"room-{i / 10}", "m" + m);
+                }
+            }));
+            await WaitForAsync(kind, () => all.Sum(c => c.Received), expected, watch);
+            return expected / watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await DisposeAllAsync(all);
+        }
+    }
+
+    /// <summary>
+    /// Latency at a fixed offered rate below saturation: <paramref name="subscribers"/> clients in one
+    /// channel, one publisher sending <paramref name="rate"/> messages per second for
+    /// <paramref name="seconds"/> seconds; returns the p50 and p99 from publish to delivery (ms).
+    /// </summary>
+    public static async Task<(double P50, double P99)> LatencyAsync(ServerKind kind, ServerProcess server, int subscribers, int rate, int seconds)
+    {
+        var clients = await ConnectAsync(kind, server, subscribers);
+        await using var publisher = kind.CreateClient(server.Address);
+        var log = new LatencyLog();
+        foreach (var client in clients)
+        {
+            client.Latencies = log;
+        }
+
+        try
+        {
+            await publisher.ConnectAsync(CancellationToken.None);
+            await publisher.SubscribeAsync(Channel);
+            var total = rate * seconds;
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < total; i++)
+            {
+                var due = TimeSpan.FromSeconds((double)i / rate);
+                if (due > watch.Elapsed)
+                {
+                    await Task.Delay(due - watch.Elapsed);
+                }
+
+                await publisher.PublishAsync(Channel, "t" + Stopwatch.GetTimestamp().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            await WaitForAsync(kind, () => clients.Sum(c => c.Received), (long)total * subscribers, watch);
+            return (log.Percentile(0.50), log.Percentile(0.99));
+        }
+        finally
+        {
+            await DisposeAllAsync(clients);
+        }
+    }
+
+    private static async Task WaitForAsync(ServerKind kind, Func<long> received, long expected, Stopwatch watch)
+    {
+        var timeout = TimeSpan.FromSeconds(120);
+        while (received() < expected)
+        {
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"{kind.Name}: {received()} of {expected} messages after {timeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     private static async Task WarmUpAsync(ServerKind kind, ServerProcess server) =>
         await DisposeAllAsync(await ConnectAsync(kind, server, 10));
 
-    private static async Task<List<ILoadClient>> ConnectAsync(ServerKind kind, ServerProcess server, int count)
+    private static Task<List<ILoadClient>> ConnectAsync(ServerKind kind, ServerProcess server, int count) =>
+        ConnectAsync(kind, server, count, _ => Channel);
+
+    private static async Task<List<ILoadClient>> ConnectAsync(ServerKind kind, ServerProcess server, int count, Func<int, string> channelOf)
     {
         var clients = new List<ILoadClient>(count);
         for (var start = 0; start < count; start += 50)
         {
-            var batch = Enumerable.Range(0, Math.Min(50, count - start)).Select(_ => kind.CreateClient(server.Address)).ToList();
+            var batch = Enumerable.Range(start, Math.Min(50, count - start)).Select(i => (Index: i, Client: kind.CreateClient(server.Address))).ToList();
             await Task.WhenAll(batch.Select(async c =>
             {
-                await c.ConnectAsync(CancellationToken.None);
-                await c.SubscribeAsync(Channel);
+                await c.Client.ConnectAsync(CancellationToken.None);
+                await c.Client.SubscribeAsync(channelOf(c.Index));
             }));
-            clients.AddRange(batch);
+            clients.AddRange(batch.Select(c => c.Client));
         }
 
         return clients;

@@ -1,8 +1,10 @@
 // The peers of bench/Load, chosen by the first argument:
 //   signalr: a SignalR hub where Subscribe joins a group and Publish sends to the others in it;
-//   raw:     a raw WebSocket relay (every text frame goes to every other connection): the upper bound.
+//   raw:     a raw WebSocket relay (every text frame goes to every other connection, through a bounded
+//            queue and a writer per connection): the upper bound, with no protocol at all.
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 
 var mode = args.FirstOrDefault() ?? "signalr";
@@ -16,12 +18,28 @@ if (mode == "signalr")
 }
 else
 {
+    // Each connection has a bounded queue and its own writer, as a real server would: a frame is copied
+    // once and queued for every other connection, so one slow reader never holds up the others.
     app.UseWebSockets();
-    var sockets = new ConcurrentDictionary<WebSocket, SemaphoreSlim>();
+    var queues = new ConcurrentDictionary<WebSocket, Channel<byte[]>>();
     app.Map("/raw", async context =>
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        sockets[socket] = new SemaphoreSlim(1, 1);
+        var queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(8192) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        queues[socket] = queue;
+        var writer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var frame in queue.Reader.ReadAllAsync())
+                {
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
+                }
+            }
+            catch (WebSocketException)
+            {
+            }
+        });
         var buffer = new byte[4096];
         try
         {
@@ -33,23 +51,12 @@ else
                     break;
                 }
 
-                var frame = buffer.AsMemory(0, result.Count).ToArray();
-                foreach (var (other, gate) in sockets)
+                var frame = buffer.AsSpan(0, result.Count).ToArray();
+                foreach (var (other, otherQueue) in queues)
                 {
-                    if (other != socket && other.State == WebSocketState.Open)
+                    if (other != socket)
                     {
-                        await gate.WaitAsync();
-                        try
-                        {
-                            await other.SendAsync(frame, WebSocketMessageType.Text, true, CancellationToken.None);
-                        }
-                        catch (WebSocketException)
-                        {
-                        }
-                        finally
-                        {
-                            gate.Release();
-                        }
+                        otherQueue.Writer.TryWrite(frame);
                     }
                 }
             }
@@ -59,7 +66,9 @@ else
         }
         finally
         {
-            sockets.TryRemove(socket, out _);
+            queues.TryRemove(socket, out _);
+            queue.Writer.TryComplete();
+            await writer;
         }
     });
 }
