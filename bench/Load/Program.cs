@@ -69,6 +69,29 @@ foreach (var kind in servers.Where(k => onlyServer is null || k.Name == onlyServ
     }
 }
 
+// Scale-out: the same fan-out with the subscribers split across two of our servers sharing a Redis.
+if (File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"))
+{
+    foreach (var kind in servers.Where(k => k.Name is "jit" or "aot" && (onlyServer is null || k.Name == onlyServer)))
+    {
+        foreach (var size in fanOutSizes.Take(2))
+        {
+            await Measure($"fan-out to {size} across two servers over Redis (msg/s)", kind, async _ =>
+            {
+                await using var redis = await ServerProcess.StartRedisAsync();
+                var environment = new Dictionary<string, string> { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
+                await using var first = await ServerProcess.StartAsync(kind, environment);
+                await using var second = await ServerProcess.StartAsync(kind, environment);
+                return await Scenarios.FanOutAcrossAsync(kind, first, second, size, messages);
+            });
+        }
+    }
+}
+else
+{
+    Console.WriteLine("redis-server not found: the scale-out scenario is left out (apt-get install redis-server).");
+}
+
 Print();
 var failed = results.Count(r => double.IsNaN(r.Median));
 Console.WriteLine($"load harness: {results.Count} measurements, {failed} failed");

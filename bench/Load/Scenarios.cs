@@ -36,6 +36,35 @@ internal static class Scenarios
         }
     }
 
+    /// <summary>
+    /// Fan-out across two servers sharing a Redis backplane: half the subscribers on each, the publisher on
+    /// the first; delivered messages per second.
+    /// </summary>
+    public static async Task<double> FanOutAcrossAsync(ServerKind kind, ServerProcess first, ServerProcess second, int subscribers, int messages)
+    {
+        var clients = await ConnectAsync(kind, first, subscribers / 2);
+        clients.AddRange(await ConnectAsync(kind, second, subscribers - (subscribers / 2)));
+        await using var publisher = kind.CreateClient(first.Address);
+        try
+        {
+            await publisher.ConnectAsync(CancellationToken.None);
+            await publisher.SubscribeAsync(Channel);
+            var expected = (long)subscribers * messages;
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < messages; i++)
+            {
+                await publisher.PublishAsync(Channel, "m" + i);
+            }
+
+            await WaitForAsync(kind, () => clients.Sum(c => c.Received), expected, watch);
+            return expected / watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await DisposeAllAsync(clients);
+        }
+    }
+
     /// <summary>Idle memory: the server's resident memory growth per connected, subscribed, idle client.</summary>
     public static async Task<double> IdleBytesPerConnectionAsync(ServerKind kind, ServerProcess server, int connections)
     {

@@ -60,6 +60,9 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
     {
         var configuration = ConfigurationOptions.Parse(_options.Configuration);
         configuration.AbortOnConnectFail = !_options.AllowLocalOnlyStart;
+
+        // At most once: during an outage publications are dropped, never queued and replayed later.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName ??= "channels-" + _serverId[..8];
         try
         {
@@ -107,27 +110,29 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
             return;
         }
 
-        var subscriber = _redis?.GetSubscriber();
-        if (subscriber is null)
+        if (_redis is not { IsConnected: true } redis)
         {
             return;
         }
 
+        // Fire and forget: the publisher's connection does not wait a Redis round trip per message;
+        // one multiplexer connection keeps the order, and delivery across servers is at most once anyway.
+        var subscriber = redis.GetSubscriber();
         var bytes = PublicationCodec.Encode(_serverId, Guid.NewGuid(), publication);
         try
         {
             switch (publication.Target)
             {
                 case PublicationTarget.All:
-                    await subscriber.PublishAsync(RedisChannel.Literal(AllChannel), bytes);
+                    await subscriber.PublishAsync(RedisChannel.Literal(AllChannel), bytes, CommandFlags.FireAndForget);
                     break;
                 case PublicationTarget.Socket:
-                    await subscriber.PublishAsync(RedisChannel.Literal(SocketChannel), bytes);
+                    await subscriber.PublishAsync(RedisChannel.Literal(SocketChannel), bytes, CommandFlags.FireAndForget);
                     break;
                 default:
                     foreach (var channel in publication.Channels)
                     {
-                        await subscriber.PublishAsync(RedisChannel.Literal(ChannelKey(publication.Namespace, channel)), bytes);
+                        await subscriber.PublishAsync(RedisChannel.Literal(ChannelKey(publication.Namespace, channel)), bytes, CommandFlags.FireAndForget);
                     }
 
                     break;

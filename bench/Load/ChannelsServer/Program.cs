@@ -3,7 +3,12 @@ using Channels;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddChannels(o => o.MaxOutboundPackets = 8192);
+var channels = builder.Services.AddChannels(o => o.MaxOutboundPackets = 8192);
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+{
+    channels.AddRedisBackplane(redis);
+}
+
 var app = builder.Build();
 app.MapChannels();
 app.Run();
