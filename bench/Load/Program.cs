@@ -10,6 +10,7 @@ using Channels.Bench.Load;
 var smoke = args.Contains("--smoke");
 var onlyServer = Option("--server");
 var onlyScenario = Option("--scenario");
+var attach = Option("--attach") is { } attachUrl ? new Uri(attachUrl) : null;
 var root = FindRoot();
 var runs = smoke ? 1 : 3;
 int[] fanOutSizes = smoke ? [20] : [100, 1000, 5000];
@@ -111,7 +112,7 @@ async Task MeasureMany(string[] scenarios, ServerKind kind, Func<ServerProcess, 
     for (var run = 1; run <= runs; run++)
     {
         Console.Write($"[{DateTime.Now:HH:mm:ss}] {kind.Label}: {string.Join(" / ", scenarios)}, run {run}/{runs} … ");
-        await using var server = await ServerProcess.StartAsync(kind);
+        await using var server = attach is null ? await ServerProcess.StartAsync(kind) : ServerProcess.Attach(attach);
         try
         {
             var measured = await measure(server);

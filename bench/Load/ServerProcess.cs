@@ -7,9 +7,9 @@ namespace Channels.Bench.Load;
 /// <summary>A server under test, started as its own process on a free 127.0.0.1 port.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly Process? _process;
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process? process, Uri address)
     {
         _process = process;
         Address = address;
@@ -22,6 +22,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         get
         {
+            if (_process is null)
+            {
+                return 0;
+            }
+
             foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
             {
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
@@ -33,6 +38,9 @@ internal sealed class ServerProcess : IAsyncDisposable
             return 0;
         }
     }
+
+    /// <summary>A server started elsewhere (to profile it while the harness drives it); never stopped here.</summary>
+    public static ServerProcess Attach(Uri address) => new(null, address);
 
     public static async Task<ServerProcess> StartAsync(ServerKind kind, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -118,6 +126,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_process is null)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
