@@ -216,7 +216,11 @@ internal sealed class SignalRLoadClient(Uri server) : ILoadClient
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }
 
-/// <summary>The raw relay's client: plain text frames; every connection is in the one "channel".</summary>
+/// <summary>
+/// The raw relay's client: every connection is in the one "channel". It publishes the very frame a
+/// Socket.IO server sends for a channel message (<c>42["message",payload,channel]</c>), which the relay
+/// copies unparsed: the same bytes on the wire as ours, with no protocol work.
+/// </summary>
 internal sealed class RawLoadClient(Uri server) : ILoadClient
 {
     private readonly ClientWebSocket _socket = new();
@@ -247,9 +251,15 @@ internal sealed class RawLoadClient(Uri server) : ILoadClient
                     if (result.EndOfMessage)
                     {
                         Interlocked.Increment(ref _received);
-                        if (Latencies is { } log && result.Count > 1 && buffer[0] == (byte)'t')
+                        if (Latencies is { } log)
                         {
-                            log.Record(buffer.AsSpan(1, result.Count - 1));
+                            // 42["message","t<ticks>",…]
+                            var frame = buffer.AsSpan(0, result.Count);
+                            var start = frame.IndexOf("\"t"u8);
+                            if (start > 0)
+                            {
+                                log.Record(frame[(start + 2)..]);
+                            }
                         }
                     }
                 }
@@ -267,7 +277,7 @@ internal sealed class RawLoadClient(Uri server) : ILoadClient
         await _send.WaitAsync();
         try
         {
-            await _socket.SendAsync(Encoding.UTF8.GetBytes(payload), WebSocketMessageType.Text, true, CancellationToken.None);
+            await _socket.SendAsync(Encoding.UTF8.GetBytes($"42[\"message\",\"{payload}\",\"{channel}\"]"), WebSocketMessageType.Text, true, CancellationToken.None);
         }
         finally
         {

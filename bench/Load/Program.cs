@@ -12,13 +12,13 @@ var onlyServer = Option("--server");
 var onlyScenario = Option("--scenario");
 var attach = Option("--attach") is { } attachUrl ? new Uri(attachUrl) : null;
 var root = FindRoot();
-var runs = smoke ? 1 : 3;
+Scenarios.WarmUp = Option("--warm-up") is { } warmUp ? TimeSpan.FromSeconds(double.Parse(warmUp, CultureInfo.InvariantCulture)) : smoke ? TimeSpan.Zero : Scenarios.WarmUp;
+var runs = Option("--runs") is { } runsOption ? int.Parse(runsOption, CultureInfo.InvariantCulture) : smoke ? 1 : 3;
 int[] fanOutSizes = smoke ? [20] : [100, 1000, 5000];
-var messages = smoke ? 10 : 100;
 var idleConnections = smoke ? 20 : 1000;
 var stormConnections = smoke ? 20 : 1000;
 var roomClients = smoke ? 20 : 1000;
-var roomMessages = smoke ? 5 : 20;
+var roomMessages = smoke ? 5 : 100;
 var latencySubscribers = smoke ? 10 : 100;
 var latencyRate = smoke ? 50 : 500;
 var latencySeconds = smoke ? 1 : 5;
@@ -47,7 +47,7 @@ foreach (var kind in servers.Where(k => onlyServer is null || k.Name == onlyServ
 {
     foreach (var size in fanOutSizes)
     {
-        await Measure($"fan-out to {size} (msg/s)", kind, server => Scenarios.FanOutAsync(kind, server, size, messages));
+        await Measure($"fan-out to {size} (msg/s)", kind, server => Scenarios.FanOutAsync(kind, server, size, FanOutMessages(size)));
     }
 
     if (kind.Name != "raw")
@@ -83,7 +83,7 @@ if (File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-se
                 var environment = new Dictionary<string, string> { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
                 await using var first = await ServerProcess.StartAsync(kind, environment);
                 await using var second = await ServerProcess.StartAsync(kind, environment);
-                return await Scenarios.FanOutAcrossAsync(kind, first, second, size, messages);
+                return await Scenarios.FanOutAcrossAsync(kind, first, second, size, FanOutMessages(size));
             });
         }
     }
@@ -97,6 +97,10 @@ Print();
 var failed = results.Count(r => double.IsNaN(r.Median));
 Console.WriteLine($"load harness: {results.Count} measurements, {failed} failed");
 return failed == 0 ? 0 : 1;
+
+// Each timed fan-out round delivers 1,000,000 messages (at least 100 published), so that it lasts long
+// enough (0.3 s and more) for the 5 ms completion poll to be noise.
+int FanOutMessages(int subscribers) => smoke ? 10 : Math.Max(100, 1_000_000 / subscribers);
 
 Task Measure(string scenario, ServerKind kind, Func<ServerProcess, Task<double>> measure) =>
     MeasureMany([scenario], kind, async server => new[] { await measure(server) });

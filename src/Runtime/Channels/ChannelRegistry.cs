@@ -92,7 +92,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
                 return FindSocket(publication.SocketId!) is { } target && target.Deliver(publication.Packets[0]) ? 1 : 0;
             case PublicationTarget.All:
                 return _namespaces.TryGetValue(publication.Namespace, out var members)
-                    ? DeliverTo(members.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
+                    ? DeliverTo(members.GetSnapshot(), publication.Packets[0], Except(publication), null)
                     : 0;
             default:
                 return DeliverToChannels(publication);
@@ -102,10 +102,11 @@ internal sealed class ChannelRegistry : IChannelDelivery
     private int DeliverToChannels(ChannelPublication publication)
     {
         var channels = publication.Channels;
+        var except = Except(publication);
         if (channels.Count == 1)
         {
             return _channels.TryGetValue((publication.Namespace, channels[0]), out var only)
-                ? DeliverTo(only.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
+                ? DeliverTo(only.GetSnapshot(), publication.Packets[0], except, null)
                 : 0;
         }
 
@@ -115,21 +116,23 @@ internal sealed class ChannelRegistry : IChannelDelivery
         {
             if (_channels.TryGetValue((publication.Namespace, channels[i]), out var group))
             {
-                delivered += DeliverTo(group.GetSnapshot(), publication.Packets[i], publication.ExceptSocketId, seen);
+                delivered += DeliverTo(group.GetSnapshot(), publication.Packets[i], except, seen);
             }
         }
 
         return delivered;
     }
 
-    private static int DeliverTo(SocketIoSocket[] sockets, EncodedPacket packet, string? except, HashSet<SocketIoSocket>? seen)
+    /// <summary>The local socket a publication leaves out, found once rather than compared by id per recipient.</summary>
+    private SocketIoSocket? Except(ChannelPublication publication) =>
+        publication.ExceptSocketId is { } id ? FindSocket(id) : null;
+
+    private static int DeliverTo(SocketIoSocket[] sockets, EncodedPacket packet, SocketIoSocket? except, HashSet<SocketIoSocket>? seen)
     {
         var delivered = 0;
         foreach (var socket in sockets)
         {
-            if ((except is null || !string.Equals(socket.Id, except, StringComparison.Ordinal))
-                && (seen is null || seen.Add(socket))
-                && socket.Deliver(packet))
+            if (socket != except && (seen is null || seen.Add(socket)) && socket.Deliver(packet))
             {
                 delivered++;
             }

@@ -92,17 +92,22 @@ internal sealed class SocketIoSocket : ChannelSocket
     /// </summary>
     internal bool Deliver(EncodedPacket packet)
     {
-        lock (_gate)
+        // Once connected (the common case), no lock: _held only ever goes from a list to null, after the
+        // CONNECT reply and the held packets are queued.
+        if (Volatile.Read(ref _held) is not null)
         {
-            if (_held is not null)
+            lock (_gate)
             {
-                if (_held.Count >= Server.Options.MaxOutboundPackets)
+                if (_held is not null)
                 {
-                    return false;
-                }
+                    if (_held.Count >= Server.Options.MaxOutboundPackets)
+                    {
+                        return false;
+                    }
 
-                _held.Add(packet);
-                return true;
+                    _held.Add(packet);
+                    return true;
+                }
             }
         }
 
@@ -121,7 +126,7 @@ internal sealed class SocketIoSocket : ChannelSocket
                 _connection.Session.TrySend(EngineFrame.FromPacket(packet));
             }
 
-            _held = null;
+            Volatile.Write(ref _held, null);
         }
     }
 

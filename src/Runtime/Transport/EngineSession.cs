@@ -20,6 +20,7 @@ internal sealed class EngineSession
     private readonly int _maxPackets;
     private readonly long _maxBytes;
     private long _queuedBytes;
+    private int _queuedFrames;
     private volatile State _state;
     private CancellationTokenSource? _poll;
     private bool _posting;
@@ -102,11 +103,15 @@ internal sealed class EngineSession
     /// </summary>
     public bool TrySend(in EngineFrame frame)
     {
-        if (_queue.Reader.Count >= _maxPackets || Interlocked.Add(ref _queuedBytes, frame.Size) > _maxBytes)
+        // Our own counters, not the channel's Count: that takes the channel's lock on every call.
+        var frames = Interlocked.Increment(ref _queuedFrames);
+        var bytes = Interlocked.Add(ref _queuedBytes, frame.Size);
+        if (frames > _maxPackets || bytes > _maxBytes)
         {
+            Unqueued(frame);
             if (!IsClosed)
             {
-                _server.Log.SlowConsumer(Id, _queue.Reader.Count, Interlocked.Read(ref _queuedBytes));
+                _server.Log.SlowConsumer(Id, frames - 1, bytes - frame.Size);
                 Abort("slow consumer: outbound queue full");
             }
 
@@ -118,7 +123,7 @@ internal sealed class EngineSession
             return true;
         }
 
-        Interlocked.Add(ref _queuedBytes, -frame.Size);
+        Unqueued(frame);
         return false;
     }
 
@@ -127,11 +132,31 @@ internal sealed class EngineSession
     {
         if (_queue.Reader.TryRead(out frame))
         {
-            Interlocked.Add(ref _queuedBytes, -frame.Size);
+            Unqueued(frame);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>Queues a control packet (ping, close) in the slack above the data bound.</summary>
+    private bool TrySendControl(EngineFrame frame)
+    {
+        Interlocked.Increment(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, frame.Size);
+        if (_queue.Writer.TryWrite(frame))
+        {
+            return true;
+        }
+
+        Unqueued(frame);
+        return false;
+    }
+
+    private void Unqueued(in EngineFrame frame)
+    {
+        Interlocked.Decrement(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, -frame.Size);
     }
 
     /// <summary>Handles a packet from either transport, in order.</summary>
@@ -173,7 +198,7 @@ internal sealed class EngineSession
             }
 
             _closeReason = reason;
-            _queue.Writer.TryWrite(EngineFrame.Close);
+            TrySendControl(EngineFrame.Close);
             _state = State.Closing;
             _queue.Writer.TryComplete();
         }
@@ -507,7 +532,7 @@ internal sealed class EngineSession
                 var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _pong, pong);
                 Interlocked.Exchange(ref _pongDeadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
-                if (!_queue.Writer.TryWrite(EngineFrame.Ping))
+                if (!TrySendControl(EngineFrame.Ping))
                 {
                     return;
                 }

@@ -129,27 +129,43 @@ internal static class WebSocketTransport
 
     private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket)
     {
+        var guard = new SendGuard(socket);
+        using var abortOnClose = session.Closed.UnsafeRegister(static state => ((SendGuard)state!).OnClosed(), guard);
         try
         {
             var reader = session.Outbound;
-            while (await reader.WaitToReadAsync(session.Closed))
+            // No token: ending the session completes the queue, which ends this wait (a token would cost a
+            // registration every time the writer goes idle, once per message in a fan-out).
+            while (await reader.WaitToReadAsync())
             {
-                while (session.TryDequeue(out var frame))
+                if (!guard.TryBegin(session.Closed))
                 {
-                    if (!frame.Text.IsEmpty)
-                    {
-                        await socket.SendAsync(frame.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
-                    }
+                    break;
+                }
 
-                    if (frame.Binary is { } binary)
+                try
+                {
+                    while (session.TryDequeue(out var frame))
                     {
-                        for (var i = 0; i < binary.Count; i++)
+                        if (!frame.Text.IsEmpty)
                         {
-                            await socket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, session.Closed);
+                            await socket.SendAsync(frame.Text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                         }
-                    }
 
-                    server.Metrics.Sent(frame.Size);
+                        if (frame.Binary is { } binary)
+                        {
+                            for (var i = 0; i < binary.Count; i++)
+                            {
+                                await socket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+                            }
+                        }
+
+                        server.Metrics.Sent(frame.Size);
+                    }
+                }
+                finally
+                {
+                    guard.End();
                 }
             }
 
@@ -179,6 +195,43 @@ internal static class WebSocketTransport
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             socket.Abort();
+        }
+    }
+
+    /// <summary>
+    /// Lets the writer send without a cancellation token and still be cut short when the session ends.
+    /// A cancellable token sends every frame down ManagedWebSocket's slow path (an async state machine and
+    /// a token registration per frame); instead, one registration per connection aborts the socket if the
+    /// session ends while a batch is being written. An idle writer is left alone, so a normal close still
+    /// sends its close frame.
+    /// </summary>
+    private sealed class SendGuard(WebSocket socket)
+    {
+        private int _sending;
+
+        /// <summary>Marks a batch as started; false when the session has already ended.</summary>
+        public bool TryBegin(CancellationToken closed)
+        {
+            // The full fence orders this write before the read of the token: either the writer sees the
+            // session ended, or OnClosed sees the batch in flight.
+            Interlocked.Exchange(ref _sending, 1);
+            if (closed.IsCancellationRequested)
+            {
+                End();
+                return false;
+            }
+
+            return true;
+        }
+
+        public void End() => Volatile.Write(ref _sending, 0);
+
+        public void OnClosed()
+        {
+            if (Volatile.Read(ref _sending) == 1)
+            {
+                socket.Abort();
+            }
         }
     }
 
