@@ -20,6 +20,11 @@ public static class ChannelsEndpointRouteBuilderExtensions
         var server = endpoints.ServiceProvider.GetRequiredService<ChannelsServer>();
         var pattern = path.TrimEnd('/');
         var app = endpoints.CreateApplicationBuilder();
+        app.Use(static (http, next) =>
+        {
+            Transport.CorkingUpgradeFeature.Install(http);
+            return next(http);
+        });
         app.UseWebSockets();
         app.Run(server.Engine.HandleAsync);
         MapClientFile(endpoints, pattern + "/channels.js", "Channels.Client.channels.js", "text/javascript; charset=utf-8");

@@ -90,7 +90,7 @@ internal sealed class EngineServer
             }
 
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            await WebSocketTransport.RunUpgradeAsync(this, session, socket);
+            await WebSocketTransport.RunUpgradeAsync(this, session, socket, CorkingUpgradeFeature.StreamOf(http));
             return;
         }
 
@@ -122,7 +122,7 @@ internal sealed class EngineServer
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
             Register(session, http);
-            await WebSocketTransport.RunAsync(this, session, socket, open);
+            await WebSocketTransport.RunAsync(this, session, socket, CorkingUpgradeFeature.StreamOf(http), open);
             return;
         }
 

@@ -14,18 +14,21 @@ internal static class WebSocketTransport
     private static readonly byte[] Probe = "2probe"u8.ToArray();
     private static readonly byte[] Upgrade = "5"u8.ToArray();
 
-    /// <summary>Serves a session opened on this WebSocket.</summary>
-    public static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, byte[] openPacket)
+    /// <summary>
+    /// Serves a session opened on this WebSocket. <paramref name="corked"/> is the stream the socket writes
+    /// through, when it is a <see cref="CorkedStream"/>: the writer then gathers each batch into one write.
+    /// </summary>
+    public static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, byte[] openPacket)
     {
         await socket.SendAsync(openPacket, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
-        await ServeAsync(server, session, socket);
+        await ServeAsync(server, session, socket, corked);
     }
 
     /// <summary>
     /// Serves a WebSocket that asks to take over a polling session: answers the probe, ends the
     /// pending GET with a NOOP, and switches on the client's UPGRADE packet.
     /// </summary>
-    public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket)
+    public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked)
     {
         var buffer = new MessageBuffer(server.Options.MaxPayloadBytes);
         try
@@ -64,13 +67,13 @@ internal static class WebSocketTransport
             return;
         }
 
-        await ServeAsync(server, session, socket, buffer);
+        await ServeAsync(server, session, socket, corked, buffer);
     }
 
-    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer? buffer = null)
+    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, MessageBuffer? buffer = null)
     {
         var reading = ReadLoopAsync(server, session, socket, buffer ?? new MessageBuffer(server.Options.MaxPayloadBytes));
-        await WriteLoopAsync(server, session, socket);
+        await WriteLoopAsync(server, session, socket, corked);
 
         // The session is over and our close frame is out: a client that does not answer it is cut off.
         try
@@ -127,7 +130,7 @@ internal static class WebSocketTransport
         }
     }
 
-    private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket)
+    private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked)
     {
         var guard = new SendGuard(socket);
         using var abortOnClose = session.Closed.UnsafeRegister(static state => ((SendGuard)state!).OnClosed(), guard);
@@ -143,6 +146,7 @@ internal static class WebSocketTransport
                     break;
                 }
 
+                corked?.Cork();
                 try
                 {
                     while (session.TryDequeue(out var frame))
@@ -162,16 +166,22 @@ internal static class WebSocketTransport
 
                         server.Metrics.Sent(frame.Size);
                     }
+
+                    if (corked is not null)
+                    {
+                        await corked.UncorkAsync();
+                    }
                 }
                 finally
                 {
+                    corked?.Reset();
                     guard.End();
                 }
             }
 
             session.Abort(session.CloseReason ?? "closed");
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
             session.Abort("transport error");
         }
