@@ -35,6 +35,9 @@ internal sealed class CorkedStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
+    /// <summary>Bytes gathered and not yet written out.</summary>
+    public int GatheredBytes => Volatile.Read(ref _length);
+
     /// <summary>Starts gathering writes; the writer ends the batch with <see cref="UncorkAsync"/>.</summary>
     public void Cork() => _corked = true;
 
