@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Channels.Protocol;
 
 namespace Channels.Transport;
@@ -10,11 +9,8 @@ namespace Channels.Transport;
 /// </summary>
 internal sealed class EngineSession
 {
-    /// <summary>Room above the data bound for control packets (ping, noop, close).</summary>
-    private const int ControlSlack = 8;
-
     private readonly EngineServer _server;
-    private readonly Channel<EngineFrame> _queue;
+    private readonly OutboundQueue _queue = new();
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
     private readonly int _maxPackets;
@@ -38,12 +34,6 @@ internal sealed class EngineSession
         _state = transport == EngineTransportKind.Polling ? State.Polling : State.WebSocket;
         _maxPackets = server.Options.MaxOutboundPackets;
         _maxBytes = server.Options.MaxOutboundBytes;
-        _queue = Channel.CreateBounded<EngineFrame>(new BoundedChannelOptions(_maxPackets + ControlSlack)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleWriter = false,
-            SingleReader = false,
-        });
     }
 
     private enum PollStart
@@ -83,7 +73,7 @@ internal sealed class EngineSession
 
     public EngineTransportKind Transport => _state == State.WebSocket ? EngineTransportKind.WebSocket : EngineTransportKind.Polling;
 
-    internal ChannelReader<EngineFrame> Outbound => _queue.Reader;
+    internal OutboundQueue Outbound => _queue;
 
     /// <summary>A ping went unanswered for longer than the ping timeout.</summary>
     public bool IsPingOverdue
@@ -118,7 +108,7 @@ internal sealed class EngineSession
             return false;
         }
 
-        if (_queue.Writer.TryWrite(frame))
+        if (_queue.TryEnqueue(frame))
         {
             return true;
         }
@@ -130,7 +120,7 @@ internal sealed class EngineSession
     /// <summary>Takes the next queued packet, if any.</summary>
     public bool TryDequeue(out EngineFrame frame)
     {
-        if (_queue.Reader.TryRead(out frame))
+        if (_queue.TryDequeue(out frame))
         {
             Unqueued(frame);
             return true;
@@ -139,12 +129,12 @@ internal sealed class EngineSession
         return false;
     }
 
-    /// <summary>Queues a control packet (ping, close) in the slack above the data bound.</summary>
+    /// <summary>Queues a control packet (ping, close), which the data bound does not refuse.</summary>
     private bool TrySendControl(EngineFrame frame)
     {
         Interlocked.Increment(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, frame.Size);
-        if (_queue.Writer.TryWrite(frame))
+        if (_queue.TryEnqueue(frame))
         {
             return true;
         }
@@ -200,7 +190,7 @@ internal sealed class EngineSession
             _closeReason = reason;
             TrySendControl(EngineFrame.Close);
             _state = State.Closing;
-            _queue.Writer.TryComplete();
+            _queue.Complete();
         }
 
         _ = Task.Delay(_server.Options.PingTimeout, Closed).ContinueWith(
@@ -226,7 +216,7 @@ internal sealed class EngineSession
             _closeReason ??= reason;
             _pollReply = (pollReply ?? EngineFrame.Close).Text.ToArray();
             _poll?.Cancel();
-            _queue.Writer.TryComplete();
+            _queue.Complete();
         }
 
         _lifetime.Cancel();
@@ -310,40 +300,44 @@ internal sealed class EngineSession
 
         try
         {
-            bool hasData;
-            try
+            var body = new System.Buffers.ArrayBufferWriter<byte>(256);
+            var first = true;
+            while (body.WrittenCount == 0)
             {
-                hasData = await _queue.Reader.WaitToReadAsync(poll!.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                if (http.RequestAborted.IsCancellationRequested)
+                bool hasData;
+                try
                 {
-                    Abort("poll aborted by client");
+                    hasData = await _queue.WaitToReadAsync(poll!.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    if (http.RequestAborted.IsCancellationRequested)
+                    {
+                        Abort("poll aborted by client");
+                        return;
+                    }
+
+                    await WriteBodyAsync(http, Volatile.Read(ref _pollReply));
                     return;
                 }
 
-                await WriteBodyAsync(http, Volatile.Read(ref _pollReply));
-                return;
-            }
+                if (!hasData)
+                {
+                    await WriteBodyAsync(http, EngineFrame.Close.Text.ToArray());
+                    Abort(_closeReason ?? "closed");
+                    return;
+                }
 
-            if (!hasData)
-            {
-                await WriteBodyAsync(http, EngineFrame.Close.Text.ToArray());
-                Abort(_closeReason ?? "closed");
-                return;
-            }
-
-            var body = new System.Buffers.ArrayBufferWriter<byte>(256);
-            var first = true;
-            while (TryDequeue(out var frame))
-            {
-                PollingPayload.Encode(body, frame, ref first);
+                // A wake with nothing left to take (another reader took it) waits again.
+                while (TryDequeue(out var frame))
+                {
+                    PollingPayload.Encode(body, frame, ref first);
+                }
             }
 
             _server.Metrics.Sent(body.WrittenCount);
             await WriteBodyAsync(http, body.WrittenMemory);
-            if (_queue.Reader.Completion.IsCompleted)
+            if (_queue.IsDrained)
             {
                 Abort(_closeReason ?? "closed");
             }
