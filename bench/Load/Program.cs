@@ -13,6 +13,10 @@ var onlyScenario = Option("--scenario");
 var attach = Option("--attach") is { } attachUrl ? new Uri(attachUrl) : null;
 var root = FindRoot();
 Scenarios.WarmUp = Option("--warm-up") is { } warmUp ? TimeSpan.FromSeconds(double.Parse(warmUp, CultureInfo.InvariantCulture)) : smoke ? TimeSpan.Zero : Scenarios.WarmUp;
+Scenarios.IdleHold = Option("--idle-hold") is { } hold ? TimeSpan.FromSeconds(double.Parse(hold, CultureInfo.InvariantCulture)) : Scenarios.IdleHold;
+// --env KEY=VALUE (repeatable): set in every server process started, for experiments (e.g. DOTNET_TieredPGO=0).
+var serverEnvironment = args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length)
+    .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 var runs = Option("--runs") is { } runsOption ? int.Parse(runsOption, CultureInfo.InvariantCulture) : smoke ? 1 : 3;
 int[] fanOutSizes = smoke ? [20] : [100, 1000, 5000];
 var idleConnections = smoke ? 20 : 1000;
@@ -80,7 +84,7 @@ if (File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-se
             await Measure($"fan-out to {size} across two servers over Redis (msg/s)", kind, async _ =>
             {
                 await using var redis = await ServerProcess.StartRedisAsync();
-                var environment = new Dictionary<string, string> { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
+                var environment = new Dictionary<string, string>(serverEnvironment) { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
                 await using var first = await ServerProcess.StartAsync(kind, environment);
                 await using var second = await ServerProcess.StartAsync(kind, environment);
                 return await Scenarios.FanOutAcrossAsync(kind, first, second, size, FanOutMessages(size));
@@ -116,7 +120,7 @@ async Task MeasureMany(string[] scenarios, ServerKind kind, Func<ServerProcess, 
     for (var run = 1; run <= runs; run++)
     {
         Console.Write($"[{DateTime.Now:HH:mm:ss}] {kind.Label}: {string.Join(" / ", scenarios)}, run {run}/{runs} … ");
-        await using var server = attach is null ? await ServerProcess.StartAsync(kind) : ServerProcess.Attach(attach);
+        await using var server = attach is null ? await ServerProcess.StartAsync(kind, serverEnvironment) : ServerProcess.Attach(attach);
         try
         {
             var measured = await measure(server);

@@ -17,6 +17,21 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>
+    /// Asks the server for a full collection that returns free memory to the OS (its <c>/bench/gc</c>
+    /// endpoint), then gives it a moment to settle.
+    /// </summary>
+    public async Task CollectGarbageAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await http.GetAsync(new Uri(Address, "bench/gc"));
+            response.EnsureSuccessStatusCode();
+            await Task.Delay(1000);
+        }
+    }
+
     /// <summary>The server's resident memory now, in bytes (from /proc).</summary>
     public long ResidentBytes
     {
@@ -49,7 +64,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         var urls = $"--urls http://127.0.0.1:{port}";
         var info = kind.Name switch
         {
-            "node" => new ProcessStartInfo("node", $"server.mjs {port}") { WorkingDirectory = kind.Path },
+            "node" => new ProcessStartInfo("node", $"--expose-gc server.mjs {port}") { WorkingDirectory = kind.Path },
             "aot" => new ProcessStartInfo(kind.Path, urls),
             "signalr" or "raw" => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {kind.Name} {urls}"),
             _ => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {urls}"),

@@ -11,6 +11,14 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
 
 var app = builder.Build();
 app.MapChannels();
+
+// For the idle-memory scenario: a full, compacting collection that gives free memory back to the OS, so
+// that resident memory is what connections hold rather than garbage not yet collected.
+app.Map("/bench/gc", static context =>
+{
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    return Task.CompletedTask;
+});
 app.Run();
 
 /// <summary>Relays every message published to a channel to the channel's other subscribers.</summary>

@@ -73,6 +73,12 @@ else
     });
 }
 
+// For the idle-memory scenario, as in ChannelsServer.
+app.Map("/bench/gc", static context =>
+{
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    return Task.CompletedTask;
+});
 app.Run();
 
 /// <summary>Groups stand for channels.</summary>

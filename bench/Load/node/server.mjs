@@ -1,11 +1,17 @@
 // Socket.IO 4.8 on Node with the protocol the Channels server speaks for the load harness:
 // ["subscribe", channel] (+ack {ok}) joins a room; ["publish", channel, payload] is relayed to the
-// others in the room as ["message", payload, channel].   node server.mjs <port>
+// others in the room as ["message", payload, channel].   node --expose-gc server.mjs <port>
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 
 const port = Number(process.argv[2] ?? 3000);
-const http = createServer();
+// GET /bench/gc: a full collection (node --expose-gc), for the idle-memory scenario.
+const http = createServer((req, res) => {
+  if (req.url === "/bench/gc") {
+    globalThis.gc?.();
+    res.end();
+  }
+});
 const io = new Server(http, { maxHttpBufferSize: 1e6 });
 io.on("connection", (socket) => {
   socket.on("subscribe", (channel, ack) => {

@@ -22,6 +22,7 @@ internal sealed class SocketIoConnection : IEngineHandler
     private SocketIoPacket? _partial;
     private List<ReadOnlyMemory<byte>>? _attachments;
     private bool _connectedOnce;
+    private Timer? _connectTimer;
     private string _closeReason = "transport close";
 
     public SocketIoConnection(ChannelsServer server, EngineSession session, HttpContext httpContext)
@@ -36,8 +37,10 @@ internal sealed class SocketIoConnection : IEngineHandler
             FullMode = BoundedChannelFullMode.Wait,
         });
         _ = RunAsync();
-        _ = Task.Delay(server.Options.ConnectTimeout, session.Closed).ContinueWith(
-            static (_, state) =>
+        // A plain timer, disposed at the first connect or at close: a connection does not carry it for the
+        // rest of the timeout once connected.
+        _connectTimer = new Timer(
+            static state =>
             {
                 var connection = (SocketIoConnection)state!;
                 if (!Volatile.Read(ref connection._connectedOnce))
@@ -46,9 +49,8 @@ internal sealed class SocketIoConnection : IEngineHandler
                 }
             },
             this,
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnRanToCompletion,
-            TaskScheduler.Default);
+            server.Options.ConnectTimeout,
+            Timeout.InfiniteTimeSpan);
     }
 
     public ChannelsServer Server { get; }
@@ -143,6 +145,7 @@ internal sealed class SocketIoConnection : IEngineHandler
 
     public void OnClosed(string reason)
     {
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
         _closeReason = reason;
         _inbox.Writer.TryComplete();
     }
@@ -270,6 +273,7 @@ internal sealed class SocketIoConnection : IEngineHandler
         }
 
         Volatile.Write(ref _connectedOnce, true);
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
         Server.Registry.AddSocket(socket);
         socket.CompleteConnect();
         Server.Log.SocketConnected(socket.Id, nsp);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Tasks.Sources;
 using Channels.Protocol;
 
@@ -6,43 +5,99 @@ namespace Channels.Transport;
 
 /// <summary>
 /// A session's outbound packets: many writers, one reader at a time (the WebSocket writer, or the pending
-/// polling GET). Enqueueing takes no lock: a fan-out to a thousand clients is a thousand lock-free
-/// enqueues, and a reader that is waiting is woken by the one writer that takes it out of its slot. The
-/// bound is the session's (<see cref="EngineSession.TrySend"/>); this queue only orders and wakes.
+/// polling GET). Each operation is a few instructions under one uncontended lock, and a reader that is
+/// waiting is woken by the writer that takes it out of its slot; an idle queue holds a few hundred bytes
+/// and one that grew in a burst gives the memory back once drained. The bound is the session's
+/// (<see cref="EngineSession.TrySend"/>); this queue only orders and wakes.
 /// </summary>
 internal sealed class OutboundQueue
 {
-    private readonly ConcurrentQueue<EngineFrame> _items = new();
+    /// <summary>Past this capacity, a drained queue lets its storage go.</summary>
+    private const int KeptCapacity = 32;
+
+    private readonly Lock _gate = new();
+    private readonly Queue<EngineFrame> _items = new();
     private readonly Waiter _writerWaiter = new();
     private Waiter? _parked;
-    private volatile bool _completed;
+    private int _highWater;
+    private bool _completed;
 
     /// <summary>True once <see cref="Complete"/> has run and everything queued has been taken.</summary>
-    public bool IsDrained => _completed && _items.IsEmpty;
+    public bool IsDrained
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _completed && _items.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>Frames the queue's storage can hold without growing (for tests).</summary>
+    internal int Capacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.EnsureCapacity(0);
+            }
+        }
+    }
 
     /// <summary>Queues a frame; false once the queue is complete.</summary>
     public bool TryEnqueue(in EngineFrame frame)
     {
-        if (_completed)
+        Waiter? parked;
+        lock (_gate)
         {
-            return false;
+            if (_completed)
+            {
+                return false;
+            }
+
+            _items.Enqueue(frame);
+            _highWater = Math.Max(_highWater, _items.Count);
+            parked = _parked;
+            _parked = null;
         }
 
-        _items.Enqueue(frame);
-        WakeReader();
+        parked?.Wake();
         return true;
     }
 
-    public bool TryDequeue(out EngineFrame frame) => _items.TryDequeue(out frame);
+    public bool TryDequeue(out EngineFrame frame)
+    {
+        lock (_gate)
+        {
+            if (!_items.TryDequeue(out frame))
+            {
+                return false;
+            }
+
+            if (_items.Count == 0 && _highWater > KeptCapacity)
+            {
+                _items.TrimExcess();
+                _highWater = 0;
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>No more frames will be queued; a waiting reader is woken to drain what is left.</summary>
     public void Complete()
     {
-        _completed = true;
+        Waiter? parked;
+        lock (_gate)
+        {
+            _completed = true;
+            parked = _parked;
+            _parked = null;
+        }
 
-        // As in WaitToReadAsync: the flag must be visible before the slot is read.
-        Interlocked.MemoryBarrier();
-        WakeReader();
+        parked?.Wake();
     }
 
     /// <summary>
@@ -54,37 +109,34 @@ internal sealed class OutboundQueue
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
     {
-        if (!_items.IsEmpty)
+        Waiter waiter;
+        Waiter? previous;
+        short token;
+        lock (_gate)
         {
-            return new ValueTask<bool>(true);
-        }
-
-        if (_completed)
-        {
-            return new ValueTask<bool>(!_items.IsEmpty);
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<bool>(cancellationToken);
-        }
-
-        var waiter = cancellationToken.CanBeCanceled ? new Waiter() : _writerWaiter;
-        var token = waiter.Arm();
-
-        // Park, then look again: a writer enqueues and then looks for a parked reader, so one of the two
-        // sees the other (both steps are full fences).
-        Interlocked.Exchange(ref _parked, waiter)?.Wake();
-        if (!_items.IsEmpty || _completed)
-        {
-            if (Interlocked.CompareExchange(ref _parked, null, waiter) == waiter)
+            if (_items.Count > 0)
             {
                 return new ValueTask<bool>(true);
             }
 
-            // A writer took the waiter out of its slot and is waking it.
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
+
+            waiter = cancellationToken.CanBeCanceled ? new Waiter() : _writerWaiter;
+            token = waiter.Arm();
+            previous = _parked;
+            _parked = waiter;
         }
-        else if (cancellationToken.CanBeCanceled)
+
+        previous?.Wake();
+        if (cancellationToken.CanBeCanceled)
         {
             waiter.CancelWith(this, cancellationToken);
         }
@@ -92,11 +144,18 @@ internal sealed class OutboundQueue
         return new ValueTask<bool>(waiter, token);
     }
 
-    private void WakeReader()
+    /// <summary>Takes the waiter out of the slot if it is still there: true when the caller may complete it.</summary>
+    private bool Unpark(Waiter waiter)
     {
-        if (Volatile.Read(ref _parked) is not null && Interlocked.Exchange(ref _parked, null) is { } waiter)
+        lock (_gate)
         {
-            waiter.Wake();
+            if (_parked != waiter)
+            {
+                return false;
+            }
+
+            _parked = null;
+            return true;
         }
     }
 
@@ -120,7 +179,7 @@ internal sealed class OutboundQueue
                 static (state, token) =>
                 {
                     var (queue, waiter) = ((OutboundQueue, Waiter))state!;
-                    if (Interlocked.CompareExchange(ref queue._parked, null, waiter) == waiter)
+                    if (queue.Unpark(waiter))
                     {
                         waiter._core.SetException(new OperationCanceledException(token));
                     }

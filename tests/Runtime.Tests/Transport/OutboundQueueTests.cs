@@ -5,8 +5,8 @@ using Channels.Transport;
 namespace Channels.Tests.Transport;
 
 /// <summary>
-/// <see cref="OutboundQueue"/>: lock-free enqueue from many writers, one waiting reader woken exactly when
-/// there is something to read, completion, and cancellation of a polling reader's wait.
+/// <see cref="OutboundQueue"/>: many writers, one waiting reader woken exactly when there is something to
+/// read, completion, cancellation of a polling reader's wait, and storage given back after a burst.
 /// </summary>
 public sealed class OutboundQueueTests
 {
@@ -88,6 +88,26 @@ public sealed class OutboundQueueTests
         Assert.False(second.IsCompleted);
         queue.TryEnqueue(Frame("x"));
         Assert.True(await second.AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public void A_queue_drained_after_a_burst_gives_its_storage_back()
+    {
+        var queue = new OutboundQueue();
+        for (var i = 0; i < 1000; i++)
+        {
+            queue.TryEnqueue(Frame("x"));
+        }
+
+        Assert.True(queue.Capacity >= 1000);
+        while (queue.TryDequeue(out _))
+        {
+        }
+
+        Assert.Equal(0, queue.Capacity);
+        queue.TryEnqueue(Frame("y"));
+        Assert.True(queue.TryDequeue(out _));
+        Assert.True(queue.Capacity <= 4);
     }
 
     [Fact]
