@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node.js, Debian's
 # Chromium and redis-server through apt when missing; the Redis tests start their own servers), the npm packages), then builds, publishes the chat sample
-# with NativeAOT, and runs the test projects (real clients, a real browser, the native binary).
+# and the load harness's server with NativeAOT, runs both benchmark smokes, and runs the test projects
+# (real clients, a real browser, the native binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,10 @@ mkdir -p artifacts
 echo "== NativeAOT publish of the chat sample (IL trim/AOT warnings fail the build)"
 dotnet publish samples/Chat -r linux-x64 -c Release -nologo -o artifacts/chat-aot | tee artifacts/aot-publish.txt
 if grep -qE "warning IL[0-9]{4}" artifacts/aot-publish.txt; then echo "NativeAOT publish reported IL warnings" >&2; exit 1; fi
+
+echo "== NativeAOT publish of the load harness's server (the smoke drives it too)"
+dotnet publish bench/Load/ChannelsServer -r linux-x64 -c Release -nologo -o artifacts/bench-server-aot | tee artifacts/aot-publish-bench.txt
+if grep -qE "warning IL[0-9]{4}" artifacts/aot-publish-bench.txt; then echo "NativeAOT publish reported IL warnings" >&2; exit 1; fi
 
 echo "== micro-benchmark smoke (every benchmark runs once; no time is checked)"
 dotnet run -c Release --no-build --project bench/Micro -- --smoke > artifacts/bench-micro-smoke.txt

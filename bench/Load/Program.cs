@@ -3,7 +3,7 @@
 // ASP.NET Core SignalR (groups), and a raw Kestrel WebSocket relay (the upper bound).
 //
 //   dotnet run -c Release --project bench/Load                 full run (see bench/README.md)
-//   dotnet run -c Release --project bench/Load -- --smoke      tiny sizes, JIT servers only (CI)
+//   dotnet run -c Release --project bench/Load -- --smoke      tiny sizes, every server (CI)
 using System.Globalization;
 using Channels.Bench.Load;
 
@@ -35,16 +35,13 @@ var servers = new List<ServerKind>
     new("raw", "raw Kestrel relay", Path.Combine(root, "bench/Load/PeerServers/bin/Release/net10.0/Channels.Bench.Peers.dll")),
 };
 var aot = Path.Combine(root, "artifacts/bench-server-aot/Channels.Bench.Server");
-if (!smoke)
+if (!File.Exists(aot) && onlyServer is null or "aot")
 {
-    if (!File.Exists(aot))
-    {
-        Console.Error.WriteLine($"NativeAOT server not found at {aot}; publish it first (bench/README.md).");
-        return 2;
-    }
-
-    servers.Insert(1, new("aot", "Channels (NativeAOT)", aot));
+    Console.Error.WriteLine($"NativeAOT server not found at {aot}; publish it first (bench/README.md).");
+    return 2;
 }
+
+servers.Insert(1, new("aot", "Channels (NativeAOT)", aot));
 
 var results = new List<(string Scenario, string Server, double Median, double Min, double Max)>();
 foreach (var kind in servers.Where(k => onlyServer is null || k.Name == onlyServer))

@@ -25,7 +25,9 @@ else
     app.Map("/raw", async context =>
     {
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(8192) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        // 16,384 frames: a whole timed fan-out round (10,000 messages to 100 subscribers) fits, so the relay
+        // never drops what a burst queues up (ours allows 8,192 and disconnects a client past that).
+        var queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
         queues[socket] = queue;
         var writer = Task.Run(async () =>
         {
