@@ -7,15 +7,21 @@ namespace Channels.Tests.Integration;
 /// <summary>A client that stops reading is disconnected when its outbound queue is full; others carry on.</summary>
 public sealed class SlowConsumerTests
 {
-    [Fact]
-    public async Task Client_that_stops_reading_is_disconnected_and_others_carry_on()
+    /// <summary>
+    /// Either bound trips: the byte bound with large messages, the packet bound with small ones (its byte
+    /// bound then out of reach: 64 packets of 4 KB).
+    /// </summary>
+    [Theory]
+    [InlineData(64 * 1024, 2000, 2L * 1024 * 1024)]
+    [InlineData(4 * 1024, 20_000, 1L << 30)]
+    public async Task Client_that_stops_reading_is_disconnected_and_others_carry_on(int messageSize, int messages, long maxBytes)
     {
         var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var handlers = new HandlerList();
         handlers.Add(ChannelEventKind.Event, async e =>
         {
-            var chunk = new string('x', 64 * 1024);
-            for (var i = 0; i < 2000 && !e.CancellationToken.IsCancellationRequested; i++)
+            var chunk = new string('x', messageSize);
+            for (var i = 0; i < messages && !e.CancellationToken.IsCancellationRequested; i++)
             {
                 await e.Socket.SendAsync(chunk);
             }
@@ -27,7 +33,7 @@ public sealed class SlowConsumerTests
         await using var server = await TestServer.StartAsync(handlers, configure: o =>
         {
             o.MaxOutboundPackets = 64;
-            o.MaxOutboundBytes = 2 * 1024 * 1024;
+            o.MaxOutboundBytes = maxBytes;
         });
         await using var node = NodeClients.Start();
         await node.ConnectedAsync("healthy", server.Address, options: new { transports = new[] { "websocket" } });
