@@ -93,7 +93,7 @@ internal sealed class EngineSession
     /// </summary>
     public bool TrySend(in EngineFrame frame)
     {
-        // Our own counters, not the channel's Count: that takes the channel's lock on every call.
+        // Counted here with Interlocked, so the bound is checked without taking the queue's lock.
         var frames = Interlocked.Increment(ref _queuedFrames);
         var bytes = Interlocked.Add(ref _queuedBytes, frame.Size);
         if (frames > _maxPackets || bytes > _maxBytes)
