@@ -92,7 +92,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
                 return FindSocket(publication.SocketId!) is { } target && target.Deliver(publication.Packets[0]) ? 1 : 0;
             case PublicationTarget.All:
                 return _namespaces.TryGetValue(publication.Namespace, out var members)
-                    ? DeliverTo(members.GetSnapshot(), publication.Packets[0], Except(publication), null)
+                    ? DeliverTo(members.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
                     : 0;
             default:
                 return DeliverToChannels(publication);
@@ -102,11 +102,10 @@ internal sealed class ChannelRegistry : IChannelDelivery
     private int DeliverToChannels(ChannelPublication publication)
     {
         var channels = publication.Channels;
-        var except = Except(publication);
         if (channels.Count == 1)
         {
             return _channels.TryGetValue((publication.Namespace, channels[0]), out var only)
-                ? DeliverTo(only.GetSnapshot(), publication.Packets[0], except, null)
+                ? DeliverTo(only.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
                 : 0;
         }
 
@@ -116,23 +115,23 @@ internal sealed class ChannelRegistry : IChannelDelivery
         {
             if (_channels.TryGetValue((publication.Namespace, channels[i]), out var group))
             {
-                delivered += DeliverTo(group.GetSnapshot(), publication.Packets[i], except, seen);
+                delivered += DeliverTo(group.GetSnapshot(), publication.Packets[i], publication.ExceptSocketId, seen);
             }
         }
 
         return delivered;
     }
 
-    /// <summary>The local socket a publication leaves out, found once rather than compared by id per recipient.</summary>
-    private SocketIoSocket? Except(ChannelPublication publication) =>
-        publication.ExceptSocketId is { } id ? FindSocket(id) : null;
-
-    private static int DeliverTo(SocketIoSocket[] sockets, EncodedPacket packet, SocketIoSocket? except, HashSet<SocketIoSocket>? seen)
+    private static int DeliverTo(SocketIoSocket[] sockets, EncodedPacket packet, string? except, HashSet<SocketIoSocket>? seen)
     {
         var delivered = 0;
         foreach (var socket in sockets)
         {
-            if (socket != except && (seen is null || seen.Add(socket)) && socket.Deliver(packet))
+            // By id, not by a lookup in the registry: a socket still in [OnConnect], or already in
+            // [OnDisconnect], is in its channels but not registered, and is left out all the same.
+            if ((except is null || !string.Equals(socket.Id, except, StringComparison.Ordinal))
+                && (seen is null || seen.Add(socket))
+                && socket.Deliver(packet))
             {
                 delivered++;
             }
