@@ -42,8 +42,7 @@ internal static class Scenarios
 
     /// <summary>
     /// One publisher on <paramref name="server"/> sends <paramref name="messages"/> messages to the channel
-    /// of <paramref name="clients"/>, in rounds: untimed ones for <see cref="WarmUp"/> (JIT tiering, pools,
-    /// buffers), then one timed from its first publish to its last delivery.
+    /// of <paramref name="clients"/>, in rounds (<see cref="DeliveryRateAsync"/>).
     /// </summary>
     private static async Task<double> PublishToAllAsync(ServerKind kind, ServerProcess server, List<ILoadClient> clients, int messages)
     {
@@ -52,25 +51,13 @@ internal static class Scenarios
         {
             await publisher.ConnectAsync(CancellationToken.None);
             await publisher.SubscribeAsync(Channel);
-            var perRound = (long)clients.Count * messages;
-            var warming = Stopwatch.StartNew();
-            var timed = false;
-            for (var round = 1; ; round++)
+            return await DeliveryRateAsync(kind, clients, (long)clients.Count * messages, async () =>
             {
-                var watch = Stopwatch.StartNew();
                 for (var i = 0; i < messages; i++)
                 {
                     await publisher.PublishAsync(Channel, "m" + i);
                 }
-
-                await WaitForAsync(kind, () => clients.Sum(c => c.Received), perRound * round, watch);
-                if (timed)
-                {
-                    return perRound / watch.Elapsed.TotalSeconds;
-                }
-
-                timed = warming.Elapsed >= WarmUp;
-            }
+            });
         }
         finally
         {
@@ -132,26 +119,13 @@ internal static class Scenarios
                 expected += (long)members * (members - 1) * messages;
             }
 
-            var warming = Stopwatch.StartNew();
-            var timed = false;
-            for (var round = 1; ; round++)
+            return await DeliveryRateAsync(kind, all, expected, () => Task.WhenAll(all.Select(async (client, i) =>
             {
-                var watch = Stopwatch.StartNew();
-                await Task.WhenAll(all.Select(async (client, i) =>
+                for (var m = 0; m < messages; m++)
                 {
-                    for (var m = 0; m < messages; m++)
-                    {
-                        await client.PublishAsync($"room-{i / 10}", "m" + m);
-                    }
-                }));
-                await WaitForAsync(kind, () => all.Sum(c => c.Received), expected * round, watch);
-                if (timed)
-                {
-                    return expected / watch.Elapsed.TotalSeconds;
+                    await client.PublishAsync($"room-{i / 10}", "m" + m);
                 }
-
-                timed = warming.Elapsed >= WarmUp;
-            }
+            })));
         }
         finally
         {
@@ -197,6 +171,29 @@ internal static class Scenarios
         finally
         {
             await DisposeAllAsync(clients);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="publishRound"/> in rounds, each waiting until <paramref name="receivers"/> have
+    /// received its <paramref name="perRound"/> messages: untimed rounds for <see cref="WarmUp"/> (at least
+    /// one), then one timed from its first publish to its last delivery; returns its messages per second.
+    /// </summary>
+    private static async Task<double> DeliveryRateAsync(ServerKind kind, List<ILoadClient> receivers, long perRound, Func<Task> publishRound)
+    {
+        var warming = Stopwatch.StartNew();
+        var timed = false;
+        for (var round = 1; ; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            await publishRound();
+            await WaitForAsync(kind, () => receivers.Sum(c => c.Received), perRound * round, watch);
+            if (timed)
+            {
+                return perRound / watch.Elapsed.TotalSeconds;
+            }
+
+            timed = warming.Elapsed >= WarmUp;
         }
     }
 

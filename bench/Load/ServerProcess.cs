@@ -69,51 +69,34 @@ internal sealed class ServerProcess : IAsyncDisposable
             "signalr" or "raw" => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {kind.Name} {urls}"),
             _ => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {urls}"),
         };
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
         info.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"{kind.Name} did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                break;
-            }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        return new ServerProcess(process, address);
+        return await LaunchAsync(info, port, address, kind.Name);
     }
 
     /// <summary>A redis-server with no persistence on a free port, for the scale-out scenario.</summary>
     public static async Task<ServerProcess> StartRedisAsync()
     {
         var port = FreePort();
-        var process = Process.Start(new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("redis-server did not start");
+        var info = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no");
+        return await LaunchAsync(info, port, new Uri($"tcp://127.0.0.1:{port}"), "redis-server");
+    }
+
+    /// <summary>Starts the process with its output drained, and returns once its port accepts connections (30 s at most).</summary>
+    private static async Task<ServerProcess> LaunchAsync(ProcessStartInfo info, int port, Uri address, string name)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -121,15 +104,13 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, port);
-                break;
+                return new ServerProcess(process, address);
             }
             catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
             {
                 await Task.Delay(50);
             }
         }
-
-        return new ServerProcess(process, new Uri($"tcp://127.0.0.1:{port}"));
     }
 
     private static int FreePort()

@@ -108,13 +108,7 @@ internal sealed class EngineSession
             return false;
         }
 
-        if (_queue.TryEnqueue(frame))
-        {
-            return true;
-        }
-
-        Unqueued(frame);
-        return false;
+        return Enqueue(frame);
     }
 
     /// <summary>Takes the next queued packet, if any.</summary>
@@ -134,6 +128,12 @@ internal sealed class EngineSession
     {
         Interlocked.Increment(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, frame.Size);
+        return Enqueue(frame);
+    }
+
+    /// <summary>Queues a frame already counted; uncounts it when the queue is complete.</summary>
+    private bool Enqueue(in EngineFrame frame)
+    {
         if (_queue.TryEnqueue(frame))
         {
             return true;
