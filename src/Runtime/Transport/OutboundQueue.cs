@@ -19,7 +19,6 @@ internal sealed class OutboundQueue
     private readonly Queue<EngineFrame> _items = new();
     private readonly Waiter _writerWaiter = new();
     private Waiter? _parked;
-    private int _highWater;
     private bool _completed;
 
     /// <summary>True once <see cref="Complete"/> has run and everything queued has been taken.</summary>
@@ -58,7 +57,6 @@ internal sealed class OutboundQueue
             }
 
             _items.Enqueue(frame);
-            _highWater = Math.Max(_highWater, _items.Count);
             parked = _parked;
             _parked = null;
         }
@@ -76,10 +74,10 @@ internal sealed class OutboundQueue
                 return false;
             }
 
-            if (_items.Count == 0 && _highWater > KeptCapacity)
+            // EnsureCapacity(0) only reads the capacity.
+            if (_items.Count == 0 && _items.EnsureCapacity(0) > KeptCapacity)
             {
                 _items.TrimExcess();
-                _highWater = 0;
             }
 
             return true;
