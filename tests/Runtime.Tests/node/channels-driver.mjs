@@ -2,24 +2,11 @@
 // stdin/stdout JSON protocol as driver.mjs, so the .NET tests can use either client.
 import { connect } from "../../../src/Runtime/Client/channels.js";
 import { WebSocket } from "ws";
-import readline from "node:readline";
+import { out, encode, decoder, reportEvent, serve } from "./driver-io.mjs";
 
 const clients = new Map();
-const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
-
-const encode = (v) => {
-  if (v instanceof ArrayBuffer) return { $binary: Buffer.from(v).toString("base64") };
-  if (ArrayBuffer.isView(v)) return { $binary: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
-  if (Array.isArray(v)) return v.map(encode);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
-  return v;
-};
-const decode = (v) => {
-  if (v && typeof v === "object" && !Array.isArray(v) && typeof v.$binary === "string") return new Uint8Array(Buffer.from(v.$binary, "base64"));
-  if (Array.isArray(v)) return v.map(decode);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
-  return v;
-};
+// A copy: a Buffer may be a view into a shared pool, and channels.js sends what it is given.
+const decode = decoder((bytes) => new Uint8Array(bytes));
 
 function open({ client, url, namespace = "/", opts = {} }) {
   const c = connect({ url, namespace, WebSocket, reconnectDelay: 100, reconnectDelayMax: 500, ...opts });
@@ -29,16 +16,7 @@ function open({ client, url, namespace = "/", opts = {} }) {
   c.on("connect_error", (e) => out({ client, type: "connect_error", message: e.message }));
   c.on("message", (...args) => out({ client, type: "event", event: "message", args: encode(args) }));
   for (const event of opts.events ?? []) {
-    c.on(event, (...args) => {
-      const last = args[args.length - 1];
-      if (typeof last === "function") {
-        args.pop();
-        out({ client, type: "ack_request", event, args: encode(args) });
-        last({ acked: true, args: encode(args) });
-        return;
-      }
-      out({ client, type: "event", event, args: encode(args) });
-    });
+    c.on(event, (...args) => reportEvent(client, event, args));
   }
 }
 
@@ -76,9 +54,4 @@ async function run(command) {
   }
 }
 
-const rl = readline.createInterface({ input: process.stdin });
-rl.on("line", (line) => {
-  if (!line.trim()) return;
-  run(JSON.parse(line)).catch((e) => out({ type: "error", message: String((e && e.stack) || e) }));
-});
-rl.on("close", () => process.exit(0));
+serve(run);

@@ -9,24 +9,10 @@
 // answered with {"acked":true,"args":…}), upgrade (transport name), error.
 // Binary values travel as {"$binary":"<base64>"} in both directions.
 import { io } from "socket.io-client";
-import readline from "node:readline";
+import { out, encode, decoder, reportEvent, serve } from "./driver-io.mjs";
 
 const sockets = new Map();
-const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
-
-const encode = (v) => {
-  if (v instanceof ArrayBuffer) return { $binary: Buffer.from(v).toString("base64") };
-  if (ArrayBuffer.isView(v)) return { $binary: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
-  if (Array.isArray(v)) return v.map(encode);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encode(x)]));
-  return v;
-};
-const decode = (v) => {
-  if (v && typeof v === "object" && !Array.isArray(v) && typeof v.$binary === "string") return Buffer.from(v.$binary, "base64");
-  if (Array.isArray(v)) return v.map(decode);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)]));
-  return v;
-};
+const decode = decoder((bytes) => bytes);
 
 function connect({ client, url, namespace = "/", opts = {} }) {
   const socket = io(url + namespace.replace(/^\//, "/"), { forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, ...opts });
@@ -39,16 +25,7 @@ function connect({ client, url, namespace = "/", opts = {} }) {
   socket.on("connect", () => out({ client, type: "connect", id: socket.id, transport: socket.io.engine.transport.name }));
   socket.on("connect_error", (e) => out({ client, type: "connect_error", message: e.message, data: e.data ?? null }));
   socket.on("disconnect", (reason) => out({ client, type: "disconnect", reason }));
-  socket.onAny((event, ...args) => {
-    const last = args[args.length - 1];
-    if (typeof last === "function") {
-      args.pop();
-      out({ client, type: "ack_request", event, args: encode(args) });
-      last({ acked: true, args: encode(args) });
-      return;
-    }
-    out({ client, type: "event", event, args: encode(args) });
-  });
+  socket.onAny((event, ...args) => reportEvent(client, event, args));
 }
 
 async function run(command) {
@@ -83,9 +60,4 @@ async function run(command) {
   }
 }
 
-const rl = readline.createInterface({ input: process.stdin });
-rl.on("line", (line) => {
-  if (!line.trim()) return;
-  run(JSON.parse(line)).catch((e) => out({ type: "error", message: String(e && e.stack || e) }));
-});
-rl.on("close", () => process.exit(0));
+serve(run);
