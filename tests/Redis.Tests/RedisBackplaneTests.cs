@@ -35,6 +35,18 @@ public sealed class RedisBackplaneTests
     private static Func<JsonObject, bool> Message(string client, string text) =>
         e => e["client"]?.GetValue<string>() == client && e["event"]?.GetValue<string>() == "message" && e["args"]?[0]?.ToString() == text;
 
+    /// <summary>Clients a1 and a2 on server a, b1 on server b, all subscribed to <paramref name="channel"/>.</summary>
+    private static async Task SubscribeOnBothAsync(NodeClients node, TestServer a, TestServer b, string channel)
+    {
+        await node.ConnectedAsync("a1", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("a2", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
+        foreach (var client in new[] { "a1", "a2", "b1" })
+        {
+            await node.EmitWithAckAsync(client, "subscribe", channel);
+        }
+    }
+
     private static int Count(NodeClients node, string client) =>
         node.Seen.Count(e => e["client"]?.GetValue<string>() == client && e["event"]?.GetValue<string>() == "message");
 
@@ -45,13 +57,7 @@ public sealed class RedisBackplaneTests
         await using var a = await StartAsync(redis);
         await using var b = await StartAsync(redis);
         await using var node = NodeClients.Start();
-        await node.ConnectedAsync("a1", a.Address, options: WebSocketOnly);
-        await node.ConnectedAsync("a2", a.Address, options: WebSocketOnly);
-        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
-        foreach (var client in new[] { "a1", "a2", "b1" })
-        {
-            await node.EmitWithAckAsync(client, "subscribe", "room-x");
-        }
+        await SubscribeOnBothAsync(node, a, b, "room-x");
 
         for (var i = 0; i < 20; i++)
         {
@@ -127,13 +133,7 @@ public sealed class RedisBackplaneTests
         await using var a = await StartAsync(redis);
         await using var b = await StartAsync(redis);
         await using var node = NodeClients.Start();
-        await node.ConnectedAsync("a1", a.Address, options: WebSocketOnly);
-        await node.ConnectedAsync("a2", a.Address, options: WebSocketOnly);
-        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
-        foreach (var client in new[] { "a1", "a2", "b1" })
-        {
-            await node.EmitWithAckAsync(client, "subscribe", "room-z");
-        }
+        await SubscribeOnBothAsync(node, a, b, "room-z");
 
         await redis.KillAsync();
         await node.EmitWithAckAsync("a1", "publish", "room-z", "during the outage");
