@@ -12,8 +12,8 @@ var onlyServer = Option("--server");
 var onlyScenario = Option("--scenario");
 var attach = Option("--attach") is { } attachUrl ? new Uri(attachUrl) : null;
 var root = FindRoot();
-Scenarios.WarmUp = Option("--warm-up") is { } warmUp ? TimeSpan.FromSeconds(double.Parse(warmUp, CultureInfo.InvariantCulture)) : smoke ? TimeSpan.Zero : Scenarios.WarmUp;
-Scenarios.IdleHold = Option("--idle-hold") is { } hold ? TimeSpan.FromSeconds(double.Parse(hold, CultureInfo.InvariantCulture)) : Scenarios.IdleHold;
+Scenarios.WarmUp = SecondsOption("--warm-up") ?? (smoke ? TimeSpan.Zero : Scenarios.WarmUp);
+Scenarios.IdleHold = SecondsOption("--idle-hold") ?? Scenarios.IdleHold;
 // --env KEY=VALUE (repeatable): set in every server process started, for experiments (e.g. DOTNET_TieredPGO=0).
 var serverEnvironment = args.Select((a, i) => (a, i)).Where(p => p.a == "--env" && p.i + 1 < args.Length)
     .Select(p => args[p.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
@@ -167,6 +167,9 @@ string? Option(string name)
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
+
+TimeSpan? SecondsOption(string name) =>
+    Option(name) is { } seconds ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)) : null;
 
 static string FindRoot()
 {
