@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Channels.Backplane;
 using Channels.Protocol;
 
 namespace Channels.Bench.Micro;

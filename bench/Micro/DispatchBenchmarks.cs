@@ -39,7 +39,7 @@ public class DispatchBenchmarks
         _services = new ServiceCollection().BuildServiceProvider();
         var generated = new ChannelHandlerTable_Channels_SDK_Bench_Micro(_services);
         var descriptors = generated.Handlers.Where(h => h.Name.Contains("ManyHandlers", StringComparison.Ordinal)).Take(Handlers).ToArray();
-        _table = new ChannelDispatcher([new Subset(descriptors)]).Find("/")!;
+        _table = new HandlerCatalog([new Subset(descriptors)]).Find("/")!;
         _handlers = ManyHandlers.__ChannelsCreate(_services);
         _socket = new BenchSocket([Channel, .. Enumerable.Range(1, Channels - 1).Select(i => $"room-{i % Handlers}-x")]);
         SocketIoParser.TryParse("2[\"message\",\"hello\"]"u8.ToArray(), 10, out var packet, out _);

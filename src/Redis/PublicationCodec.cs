@@ -1,5 +1,5 @@
 using System.Text;
-using Channels.Protocol;
+using Channels.Backplane;
 
 namespace Channels.Redis;
 
@@ -82,7 +82,7 @@ internal static class PublicationCodec
         var publication = target switch
         {
             PublicationTarget.All => ChannelPublication.ToAll(nsp, packets[0], exceptId),
-            PublicationTarget.Socket => ChannelPublication.ToSocket(socketId, packets[0]),
+            PublicationTarget.Socket => ChannelPublication.ToSocket(nsp, socketId, packets[0]),
             _ => ChannelPublication.ToChannels(nsp, channels, packets, exceptId),
         };
         return (serverId, id, publication);

@@ -1,3 +1,4 @@
+using Channels.Backplane;
 using Channels.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -29,7 +29,7 @@ public sealed class ChannelPayload
     public int Count => _items.Length;
 
     /// <summary>The binary attachments, in placeholder order.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; internal set; }
+    public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
 
     /// <summary>The raw UTF-8 JSON of argument <paramref name="index"/>, placeholders left as they are.</summary>
     public ReadOnlyMemory<byte> GetRawJson(int index)
@@ -101,6 +101,9 @@ public sealed class ChannelPayload
     }
 
     internal ReadOnlyMemory<byte> Json => _json;
+
+    /// <summary>The same arguments with the binary attachments their placeholders refer to.</summary>
+    internal ChannelPayload WithAttachments(ReadOnlyMemory<byte>[] attachments) => new(_json, _items, attachments);
 
     /// <summary>The same payload without its first <paramref name="count"/> arguments (which share the attachments).</summary>
     internal ChannelPayload Skip(int count) =>

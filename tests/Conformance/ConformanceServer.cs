@@ -1,5 +1,5 @@
 using Channels.Dispatch;
-using Channels.Hosting;
+using Channels.Diagnostics;
 using Channels.Protocol;
 using Channels.Transport;
 using Microsoft.Extensions.Options;
@@ -21,9 +21,13 @@ public static class ConformanceServer
     /// <summary>Maps an Engine.IO endpoint that sends every message straight back.</summary>
     public static IEndpointConventionBuilder MapEngineEcho(this IEndpointRouteBuilder endpoints, string path)
     {
-        var server = endpoints.ServiceProvider.GetRequiredService<ChannelsServer>();
-        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<ChannelsOptions>>().Value;
-        var engine = new EngineServer(options, server.Log, server.Metrics, static (session, _) => new EchoHandler(session));
+        var services = endpoints.ServiceProvider;
+        var engine = new EngineServer(
+            services.GetRequiredService<IOptions<ChannelsOptions>>().Value,
+            services.GetRequiredService<ChannelsLog>(),
+            services.GetRequiredService<ChannelsMetrics>(),
+            services.GetRequiredService<TimeProvider>(),
+            static (session, _) => new EchoHandler(session));
         var app = endpoints.CreateApplicationBuilder();
         app.UseWebSockets();
         app.Run(engine.HandleAsync);
@@ -49,7 +53,7 @@ public static class ConformanceServer
             return ValueTask.CompletedTask;
         }
 
-        public void OnClosed(string reason)
+        public void OnClosed(EngineCloseReason reason)
         {
         }
     }

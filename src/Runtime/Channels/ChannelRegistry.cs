@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using Channels.Backplane;
 using Channels.Protocol;
-using Channels.Sockets;
 
 namespace Channels;
 
@@ -10,31 +10,31 @@ namespace Channels;
 /// </summary>
 internal sealed class ChannelRegistry : IChannelDelivery
 {
-    private readonly ConcurrentDictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IChannelMember> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NamespaceMembers> _namespaces = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Namespace, string Channel), Group> _channels = new();
 
     public int SocketCount => _sockets.Count;
 
-    public void AddSocket(SocketIoSocket socket)
+    public void AddSocket(IChannelMember socket)
     {
         _sockets[socket.Id] = socket;
         _namespaces.GetOrAdd(socket.Namespace, static _ => new NamespaceMembers()).Add(socket);
     }
 
-    public void RemoveSocket(SocketIoSocket socket)
+    public void RemoveSocket(IChannelMember socket)
     {
-        _sockets.TryRemove(new KeyValuePair<string, SocketIoSocket>(socket.Id, socket));
+        _sockets.TryRemove(new KeyValuePair<string, IChannelMember>(socket.Id, socket));
         if (_namespaces.TryGetValue(socket.Namespace, out var members))
         {
             members.Remove(socket);
         }
     }
 
-    public SocketIoSocket? FindSocket(string id) => _sockets.TryGetValue(id, out var socket) ? socket : null;
+    public IChannelMember? FindSocket(string id) => _sockets.TryGetValue(id, out var socket) ? socket : null;
 
     /// <summary>Adds a member; true when it is the channel's first local member.</summary>
-    public bool Subscribe(SocketIoSocket socket, string channel)
+    public bool Subscribe(IChannelMember socket, string channel)
     {
         while (true)
         {
@@ -54,7 +54,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
     }
 
     /// <summary>Removes a member; true when it was the channel's last local member.</summary>
-    public bool Unsubscribe(SocketIoSocket socket, string channel)
+    public bool Unsubscribe(IChannelMember socket, string channel)
     {
         var key = (socket.Namespace, channel);
         if (!_channels.TryGetValue(key, out var group))
@@ -89,7 +89,10 @@ internal sealed class ChannelRegistry : IChannelDelivery
         switch (publication.Target)
         {
             case PublicationTarget.Socket:
-                return FindSocket(publication.SocketId!) is { } target && target.Deliver(publication.Packets[0]) ? 1 : 0;
+                return FindSocket(publication.SocketId!) is { } target
+                    && target.Deliver(PacketEncoder.Readdress(publication.Packets[0], publication.Namespace, target.Namespace))
+                    ? 1
+                    : 0;
             case PublicationTarget.All:
                 return _namespaces.TryGetValue(publication.Namespace, out var members)
                     ? DeliverTo(members.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
@@ -109,7 +112,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
                 : 0;
         }
 
-        var seen = new HashSet<SocketIoSocket>();
+        var seen = new HashSet<IChannelMember>();
         var delivered = 0;
         for (var i = 0; i < channels.Count; i++)
         {
@@ -122,7 +125,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
         return delivered;
     }
 
-    private static int DeliverTo(SocketIoSocket[] sockets, EncodedPacket packet, string? except, HashSet<SocketIoSocket>? seen)
+    private static int DeliverTo(IChannelMember[] sockets, EncodedPacket packet, string? except, HashSet<IChannelMember>? seen)
     {
         var delivered = 0;
         foreach (var socket in sockets)
@@ -142,11 +145,11 @@ internal sealed class ChannelRegistry : IChannelDelivery
 
     private sealed class Group
     {
-        public readonly HashSet<SocketIoSocket> Members = [];
-        public SocketIoSocket[]? Snapshot;
+        public readonly HashSet<IChannelMember> Members = [];
+        public IChannelMember[]? Snapshot;
         public bool Retired;
 
-        public SocketIoSocket[] GetSnapshot()
+        public IChannelMember[] GetSnapshot()
         {
             lock (this)
             {
@@ -157,10 +160,10 @@ internal sealed class ChannelRegistry : IChannelDelivery
 
     private sealed class NamespaceMembers
     {
-        private readonly HashSet<SocketIoSocket> _members = [];
-        private SocketIoSocket[]? _snapshot;
+        private readonly HashSet<IChannelMember> _members = [];
+        private IChannelMember[]? _snapshot;
 
-        public void Add(SocketIoSocket socket)
+        public void Add(IChannelMember socket)
         {
             lock (_members)
             {
@@ -169,7 +172,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
             }
         }
 
-        public void Remove(SocketIoSocket socket)
+        public void Remove(IChannelMember socket)
         {
             lock (_members)
             {
@@ -178,7 +181,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
             }
         }
 
-        public SocketIoSocket[] GetSnapshot()
+        public IChannelMember[] GetSnapshot()
         {
             lock (_members)
             {
@@ -186,18 +189,4 @@ internal sealed class ChannelRegistry : IChannelDelivery
             }
         }
     }
-}
-
-/// <summary>The default backplane: this server only.</summary>
-internal sealed class LocalChannelBackplane(ChannelRegistry registry) : IChannelBackplane
-{
-    public ValueTask PublishAsync(ChannelPublication publication)
-    {
-        registry.Deliver(publication);
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask ChannelOccupiedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
-
-    public ValueTask ChannelVacatedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
 }

@@ -1,102 +1,207 @@
-using System.Collections.Concurrent;
-using System.Collections.Frozen;
+using Channels.Diagnostics;
 
 namespace Channels.Dispatch;
 
 /// <summary>
-/// All handlers of the app, grouped by namespace and event kind, in table order. Resolves which
-/// handlers fire for a channel once per (namespace, kind, channel) and caches the answer, so the
-/// per-message cost does not grow with the number of patterns.
+/// Runs an event's handlers by the rules of <c>docs/handlers.md</c>: which handlers fire (by kind,
+/// namespace and channel), in table order, each one whatever the others did; a handler's exception goes
+/// to <c>[OnError]</c>; connect and subscribe fail closed; the first ack value of a custom event answers
+/// the client. Knows nothing of packets or transports: the connection loop calls it, one event at a time.
 /// </summary>
-internal sealed class ChannelDispatcher
+internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log, IServiceProvider services)
 {
-    private readonly FrozenDictionary<string, NamespaceHandlers> _namespaces;
+    /// <summary>Whether clients may connect to <paramref name="namespace"/>.</summary>
+    public bool HasNamespace(string @namespace) => catalog.Find(@namespace) is not null;
 
-    public ChannelDispatcher(IEnumerable<IChannelHandlerTable> tables, int cacheLimit = 4096)
+    /// <summary>Runs <c>[OnConnect]</c>; the first rejection stops the rest. A crash rejects.</summary>
+    public async ValueTask<HandlerResult> ConnectAsync(ChannelSocket socket)
     {
-        var byNamespace = new Dictionary<string, List<ChannelHandlerDescriptor>>(StringComparer.Ordinal) { ["/"] = [] };
-        foreach (var table in tables)
+        foreach (var handler in Handlers(socket).All(ChannelEventKind.Connect))
         {
-            foreach (var handler in table.Handlers)
+            var result = await InvokeAsync(handler, ChannelEventKind.Connect, socket, null, ChannelPayload.Empty, null);
+            if (result.Rejected)
             {
-                if (!byNamespace.TryGetValue(handler.Namespace, out var list))
-                {
-                    byNamespace[handler.Namespace] = list = [];
-                }
-
-                list.Add(handler);
+                return result;
             }
         }
 
-        _namespaces = byNamespace.ToFrozenDictionary(
-            static pair => pair.Key,
-            pair => new NamespaceHandlers(pair.Value, cacheLimit),
-            StringComparer.Ordinal);
+        return HandlerResult.Continue;
     }
 
-    /// <summary>The namespaces clients may connect to: <c>/</c> and every one a handler names.</summary>
-    public IEnumerable<string> Namespaces => _namespaces.Keys;
-
-    public NamespaceHandlers? Find(string @namespace) => _namespaces.GetValueOrDefault(@namespace);
-}
-
-/// <summary>The handlers of one namespace.</summary>
-internal sealed class NamespaceHandlers
-{
-    private static readonly ChannelHandlerDescriptor[] None = [];
-    private readonly ChannelHandlerDescriptor[][] _byKind;
-    private readonly FrozenDictionary<string, ChannelHandlerDescriptor[]> _events;
-    private readonly ConcurrentDictionary<string, ChannelHandlerDescriptor[]>[] _cache;
-    private readonly int _cacheLimit;
-
-    public NamespaceHandlers(List<ChannelHandlerDescriptor> handlers, int cacheLimit)
+    /// <summary>Runs the <c>[OnSubscribe]</c> handlers that match; the first rejection stops the rest. A crash rejects.</summary>
+    public async ValueTask<HandlerResult> SubscribeAsync(ChannelSocket socket, string channel)
     {
-        var kinds = Enum.GetValues<ChannelEventKind>().Length;
-        _byKind = new ChannelHandlerDescriptor[kinds][];
-        _cache = new ConcurrentDictionary<string, ChannelHandlerDescriptor[]>[kinds];
-        for (var kind = 0; kind < kinds; kind++)
+        foreach (var handler in Handlers(socket).ForChannel(ChannelEventKind.Subscribe, channel))
         {
-            _byKind[kind] = [.. handlers.Where(h => (int)h.Kind == kind)];
-            _cache[kind] = new ConcurrentDictionary<string, ChannelHandlerDescriptor[]>(StringComparer.Ordinal);
+            var result = await InvokeAsync(handler, ChannelEventKind.Subscribe, socket, channel, ChannelPayload.Empty, null);
+            if (result.Rejected)
+            {
+                return result;
+            }
         }
 
-        _events = handlers
-            .Where(static h => h.Kind == ChannelEventKind.Event)
-            .GroupBy(static h => h.EventName!, StringComparer.Ordinal)
-            .ToFrozenDictionary(static g => g.Key, static g => g.ToArray(), StringComparer.Ordinal);
-        _cacheLimit = cacheLimit;
+        return HandlerResult.Continue;
     }
 
-    /// <summary>Every handler of a kind, patterned or not.</summary>
-    public ChannelHandlerDescriptor[] All(ChannelEventKind kind) => _byKind[(int)kind];
-
-    /// <summary>The handlers of a custom event.</summary>
-    public ChannelHandlerDescriptor[] ForEvent(string name) => _events.GetValueOrDefault(name) ?? None;
-
-    public bool HasEvent(string name) => _events.ContainsKey(name);
-
-    /// <summary>The handlers of a kind that fire for <paramref name="channel"/>: unpatterned ones and those whose pattern matches.</summary>
-    public ChannelHandlerDescriptor[] ForChannel(ChannelEventKind kind, string channel)
+    /// <summary>Runs the <c>[OnUnsubscribe]</c> handlers that match <paramref name="channel"/>.</summary>
+    public async ValueTask UnsubscribeAsync(ChannelSocket socket, string channel)
     {
-        return _cache[(int)kind].TryGetValue(channel, out var handlers) ? handlers : Resolve(kind, channel);
+        foreach (var handler in Handlers(socket).ForChannel(ChannelEventKind.Unsubscribe, channel))
+        {
+            await InvokeAsync(handler, ChannelEventKind.Unsubscribe, socket, channel, ChannelPayload.Empty, null);
+        }
     }
 
     /// <summary>
-    /// The slow path, kept out of <see cref="ForChannel"/>: its lambda captures the channel, and a captured
-    /// parameter would allocate the closure on every call, cached or not.
+    /// Runs <c>[OnMessage]</c>: for a message published to a channel, the handlers that match it; for a
+    /// plain message, each handler once (see <see cref="RunSocketWideAsync"/>).
     /// </summary>
-    private ChannelHandlerDescriptor[] Resolve(ChannelEventKind kind, string channel)
+    public async ValueTask MessageAsync(ChannelSocket socket, string? channel, ChannelPayload payload)
     {
-        var all = _byKind[(int)kind];
-        var handlers = Array.TrueForAll(all, static h => h.Matcher is null)
-            ? all
-            : Array.FindAll(all, h => h.Matcher is null || h.Matcher(channel));
-        var cache = _cache[(int)kind];
-        if (cache.Count < _cacheLimit)
+        var handlers = Handlers(socket);
+        if (channel is null)
         {
-            cache.TryAdd(channel, handlers);
+            await RunSocketWideAsync(handlers, ChannelEventKind.Message, socket, payload, null);
+            return;
         }
 
-        return handlers;
+        foreach (var handler in handlers.ForChannel(ChannelEventKind.Message, channel))
+        {
+            await InvokeAsync(handler, ChannelEventKind.Message, socket, channel, payload, null);
+        }
+    }
+
+    /// <summary>
+    /// Runs the handlers of a custom event. Returns false when it has none; otherwise the first ack
+    /// value a handler gave, if any.
+    /// </summary>
+    public async ValueTask<(bool Handled, HandlerResult? Answer)> EventAsync(ChannelSocket socket, string name, ChannelPayload payload)
+    {
+        var handlers = Handlers(socket).ForEvent(name);
+        if (handlers.Length == 0)
+        {
+            return (false, null);
+        }
+
+        HandlerResult? answer = null;
+        foreach (var handler in handlers)
+        {
+            var result = await InvokeAsync(handler, ChannelEventKind.Event, socket, null, payload, null);
+            if (result.HasAck && answer is null)
+            {
+                answer = result;
+            }
+        }
+
+        return (true, answer);
+    }
+
+    /// <summary>Runs <c>[OnDisconnect]</c> (the client left), once per handler.</summary>
+    public ValueTask DisconnectAsync(ChannelSocket socket) =>
+        RunSocketWideAsync(Handlers(socket), ChannelEventKind.Disconnect, socket, ChannelPayload.Empty, null);
+
+    /// <summary>Runs <c>[OnFinish]</c>, once per handler.</summary>
+    public ValueTask FinishAsync(ChannelSocket socket) =>
+        RunSocketWideAsync(Handlers(socket), ChannelEventKind.Finish, socket, ChannelPayload.Empty, null);
+
+    /// <summary>
+    /// Runs <c>[OnError]</c> with <paramref name="exception"/>: those matching <paramref name="channel"/>,
+    /// or with no channel, each once (as <see cref="RunSocketWideAsync"/>).
+    /// </summary>
+    public async ValueTask ErrorAsync(ChannelSocket socket, Exception exception, string? channel)
+    {
+        var handlers = Handlers(socket);
+        if (channel is null)
+        {
+            await RunSocketWideAsync(handlers, ChannelEventKind.Error, socket, ChannelPayload.Empty, exception);
+            return;
+        }
+
+        foreach (var handler in handlers.ForChannel(ChannelEventKind.Error, channel))
+        {
+            await InvokeAsync(handler, ChannelEventKind.Error, socket, channel, ChannelPayload.Empty, exception);
+        }
+    }
+
+    /// <summary>A client request the server refuses: logged, reported to <c>[OnError]</c>, and the answer for its ack.</summary>
+    public async ValueTask<ChannelAck> RefuseAsync(ChannelSocket socket, string request, string error, string? channel)
+    {
+        log.RequestRefused(socket.Id, request, error);
+        await ErrorAsync(socket, new ChannelProtocolException($"{request}: {error}"), channel);
+        return new ChannelAck(false, error);
+    }
+
+    private NamespaceHandlers Handlers(ChannelSocket socket) =>
+        catalog.Find(socket.Namespace) ?? throw new InvalidOperationException($"No handlers for namespace {socket.Namespace}.");
+
+    /// <summary>
+    /// Runs handlers that concern the socket as a whole: an unpatterned one fires once with no channel; a
+    /// patterned one fires once, with the first of the socket's channels (in subscription order) that it
+    /// matches. Which handlers match a channel comes from the catalog's cache, so no pattern is tested
+    /// again for a channel already seen.
+    /// </summary>
+    private async ValueTask RunSocketWideAsync(NamespaceHandlers handlers, ChannelEventKind kind, ChannelSocket socket, ChannelPayload payload, Exception? exception)
+    {
+        var all = handlers.All(kind);
+        string?[]? firstMatch = null;
+        if (handlers.HasPatterned(kind))
+        {
+            foreach (var channel in socket.Channels)
+            {
+                // The handlers for a channel are in table order, a subsequence of `all`: walk both together.
+                var j = 0;
+                foreach (var handler in handlers.ForChannel(kind, channel))
+                {
+                    while (!ReferenceEquals(all[j], handler))
+                    {
+                        j++;
+                    }
+
+                    if (handler.Matcher is not null)
+                    {
+                        firstMatch ??= new string?[all.Length];
+                        firstMatch[j] ??= channel;
+                    }
+                }
+            }
+        }
+
+        for (var i = 0; i < all.Length; i++)
+        {
+            if (all[i].Matcher is null)
+            {
+                await InvokeAsync(all[i], kind, socket, null, payload, exception);
+            }
+            else if (firstMatch?[i] is { } channel)
+            {
+                await InvokeAsync(all[i], kind, socket, channel, payload, exception);
+            }
+        }
+    }
+
+    private async ValueTask<HandlerResult> InvokeAsync(ChannelHandlerDescriptor handler, ChannelEventKind kind, ChannelSocket socket, string? channel, ChannelPayload payload, Exception? exception)
+    {
+        try
+        {
+            return await handler.Invoke(new ChannelEvent(kind, socket, channel, payload, exception, services));
+        }
+        catch (ChannelRejectedException rejected) when (kind is ChannelEventKind.Connect or ChannelEventKind.Subscribe)
+        {
+            return HandlerResult.Reject(rejected.Message);
+        }
+        catch (Exception ex)
+        {
+            if (kind == ChannelEventKind.Error)
+            {
+                log.ErrorHandlerFailed(ex, socket.Id);
+                return HandlerResult.Continue;
+            }
+
+            log.HandlerFailed(ex, handler.Name, socket.Id);
+            await ErrorAsync(socket, ex, channel);
+            return kind is ChannelEventKind.Connect or ChannelEventKind.Subscribe
+                ? HandlerResult.Reject("internal server error")
+                : HandlerResult.Continue;
+        }
     }
 }

@@ -1,6 +1,8 @@
 using Channels.Hosting;
+using Channels.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,36 +13,45 @@ public static class ChannelsEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the Socket.IO endpoint at <paramref name="path"/> (<c>/socket.io</c>, where socket.io-client
-    /// looks by default). Endpoint conventions such as <c>RequireAuthorization()</c> and
-    /// <c>RequireCors()</c> apply to every request of every transport.
+    /// looks by default) and the browser client beside it (<c>channels.js</c>, <c>channels.d.ts</c>). The
+    /// builder returned applies conventions such as <c>RequireAuthorization()</c> and <c>RequireCors()</c>
+    /// to every endpoint mapped here. Request timeouts never apply: a poll and a WebSocket live long.
     /// </summary>
     public static IEndpointConventionBuilder MapChannels(this IEndpointRouteBuilder endpoints, string path = "/socket.io")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var server = endpoints.ServiceProvider.GetRequiredService<ChannelsServer>();
+        ArgumentNullException.ThrowIfNull(path);
+        var engine = endpoints.ServiceProvider.GetService<EngineServer>()
+            ?? throw new InvalidOperationException("MapChannels() needs the Channels services: call builder.Services.AddChannels() first.");
         var pattern = path.TrimEnd('/');
         var app = endpoints.CreateApplicationBuilder();
         app.Use(static (http, next) =>
         {
-            Transport.CorkingUpgradeFeature.Install(http);
+            CorkingUpgradeFeature.Install(http);
             return next(http);
         });
         app.UseWebSockets();
-        app.Run(server.Engine.HandleAsync);
-        MapClientFile(endpoints, pattern + "/channels.js", "Channels.Client.channels.js", "text/javascript; charset=utf-8");
-        MapClientFile(endpoints, pattern + "/channels.d.ts", "Channels.Client.channels.d.ts", "text/plain; charset=utf-8");
-        return endpoints.Map(pattern + "/", app.Build()).WithDisplayName("Channels " + pattern);
+        app.Run(engine.HandleAsync);
+        var socketIo = endpoints.Map(pattern + "/", app.Build())
+            .WithDisplayName("Channels " + pattern)
+            .WithMetadata(new DisableRequestTimeoutAttribute());
+        return new CompositeConventionBuilder(
+        [
+            socketIo,
+            MapClientFile(endpoints, pattern + "/channels.js", "Channels.Client.channels.js", "text/javascript; charset=utf-8"),
+            MapClientFile(endpoints, pattern + "/channels.d.ts", "Channels.Client.channels.d.ts", "text/plain; charset=utf-8"),
+        ]);
     }
 
     /// <summary>Serves a file of the browser client, embedded in this assembly, with an ETag.</summary>
-    private static void MapClientFile(IEndpointRouteBuilder endpoints, string route, string resource, string contentType)
+    private static IEndpointConventionBuilder MapClientFile(IEndpointRouteBuilder endpoints, string route, string resource, string contentType)
     {
         using var stream = typeof(ChannelsEndpointRouteBuilderExtensions).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The embedded client file {resource} is missing.");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         var etag = $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes), 0, 8)}\"";
-        endpoints.MapGet(route, http =>
+        return endpoints.MapGet(route, http =>
         {
             http.Response.Headers.ETag = etag;
             http.Response.Headers.CacheControl = "no-cache";

@@ -1,8 +1,16 @@
+using System.ComponentModel;
+using Channels.Backplane;
+using Channels.Diagnostics;
 using Channels.Dispatch;
 using Channels.Hosting;
+using Channels.Protocol;
+using Channels.Sockets;
+using Channels.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Channels;
 
@@ -11,23 +19,59 @@ public static class ChannelsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Channels server, its handlers (every generated handler table of the app and its
-    /// libraries) and <see cref="IChannelPublisher"/>.
+    /// libraries) and <see cref="IChannelPublisher"/>. Options are validated when the app starts.
     /// </summary>
     public static IChannelsBuilder AddChannels(this IServiceCollection services, Action<ChannelsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<ChannelsOptions>();
+        services.AddOptions<ChannelsOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChannelsOptions>, ChannelsOptionsValidator>());
         if (configure is not null)
         {
             services.Configure(configure);
         }
 
-        services.TryAddSingleton<ChannelsMetrics>(static sp => new ChannelsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // Each component gets exactly what it uses (docs/architecture.md has the layers).
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp => new ChannelsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(static sp => new ChannelsLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Channels")));
+        services.TryAddSingleton(static sp => new PacketEncoder(Options(sp).JsonSerializerOptions));
+        services.TryAddSingleton(static sp => new HandlerCatalog(sp.GetServices<IChannelHandlerTable>()));
         services.TryAddSingleton<ChannelRegistry>();
         services.TryAddSingleton<IChannelDelivery>(static sp => sp.GetRequiredService<ChannelRegistry>());
-        services.TryAddSingleton<IChannelBackplane, LocalChannelBackplane>();
-        services.TryAddSingleton<ChannelsServer>();
-        services.TryAddSingleton<IChannelPublisher, ChannelPublisher>();
+        services.TryAddSingleton<IChannelBackplane>(static sp => new LocalChannelBackplane(sp.GetRequiredService<ChannelRegistry>()));
+        services.TryAddSingleton(static sp => new ChannelDispatcher(
+            sp.GetRequiredService<HandlerCatalog>(),
+            sp.GetRequiredService<ChannelsLog>(),
+            sp));
+        services.TryAddSingleton(static sp => new ChannelRequests(
+            Options(sp),
+            sp.GetRequiredService<ChannelDispatcher>(),
+            sp.GetRequiredService<ChannelRegistry>(),
+            sp.GetRequiredService<IChannelBackplane>(),
+            sp.GetRequiredService<PacketEncoder>(),
+            sp.GetRequiredService<ChannelsLog>()));
+        services.TryAddSingleton(static sp => new SocketIoServer(
+            Options(sp),
+            sp.GetRequiredService<ChannelDispatcher>(),
+            sp.GetRequiredService<ChannelRequests>(),
+            sp.GetRequiredService<ChannelRegistry>(),
+            sp.GetRequiredService<PacketEncoder>(),
+            sp.GetRequiredService<IChannelBackplane>(),
+            sp.GetRequiredService<ChannelsLog>(),
+            sp.GetRequiredService<ChannelsMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp));
+        services.TryAddSingleton(static sp => new EngineServer(
+            Options(sp),
+            sp.GetRequiredService<ChannelsLog>(),
+            sp.GetRequiredService<ChannelsMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SocketIoServer>().CreateConnection));
+        services.TryAddSingleton<IChannelPublisher>(static sp => new ChannelPublisher(
+            sp.GetRequiredService<PacketEncoder>(),
+            sp.GetRequiredService<IChannelBackplane>(),
+            sp.GetRequiredService<ChannelRegistry>()));
         if (!services.Any(static d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ChannelsShutdown)))
         {
             services.AddSingleton<IHostedService, ChannelsShutdown>();
@@ -39,6 +83,8 @@ public static class ChannelsServiceCollectionExtensions
 
         return new ChannelsBuilder(services);
     }
+
+    private static ChannelsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<ChannelsOptions>>().Value;
 }
 
 /// <summary>Extensions on <see cref="IChannelsBuilder"/>.</summary>
@@ -56,8 +102,9 @@ public static class ChannelsBuilderExtensions
 /// <summary>
 /// Where generated handler tables announce themselves (from the app's module initializer, for the app
 /// and for every referenced library with handlers), so that <c>AddChannels()</c> finds them without
-/// reflection. Each table type is registered once.
+/// reflection. Each table type is registered once. Called by generated code only.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ChannelHandlerTables
 {
     private static readonly List<(Type Table, Func<IServiceProvider, IChannelHandlerTable> Factory)> s_registered = [];
@@ -93,7 +140,7 @@ public static class ChannelHandlerTables
 /// Ends every connection, with its close sequence, when the host stops: in <c>StoppingAsync</c>, which
 /// runs before any hosted service stops, so Kestrel is still serving while clients are told.
 /// </summary>
-internal sealed class ChannelsShutdown(ChannelsServer server) : IHostedLifecycleService
+internal sealed class ChannelsShutdown(SocketIoServer server) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,3 +1,5 @@
+using Channels.Backplane;
+
 namespace Channels.Protocol;
 
 /// <summary>

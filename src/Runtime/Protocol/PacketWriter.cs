@@ -1,8 +1,9 @@
 using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using System.Text;
+using Channels.Backplane;
 
 namespace Channels.Protocol;
 

@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Channels.Backplane;
 
 namespace Channels.Protocol;
 

@@ -38,4 +38,8 @@ internal sealed class SocketIoPacket
     public string? EventName { get; init; }
 
     public bool HasAck => AckId >= 0;
+
+    /// <summary>This packet with its binary attachments, which arrived after it.</summary>
+    public SocketIoPacket WithAttachments(ReadOnlyMemory<byte>[] attachments) =>
+        new(Type, Namespace, AckId, AttachmentCount, Json, Arguments?.WithAttachments(attachments)) { EventName = EventName };
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Channels.Backplane;
+using Channels.Diagnostics;
 using Channels.Dispatch;
 using Channels.Protocol;
 using Channels.Transport;
@@ -8,117 +10,107 @@ using Channels.Transport;
 namespace Channels.Sockets;
 
 /// <summary>
-/// The Socket.IO layer of one Engine.IO session: decodes packets (reassembling binary ones), resolves
-/// acks at once, and hands everything else to one dispatch loop, so the events of a connection run one
-/// at a time, in the order received. Runs the close sequence of every socket when the session ends.
+/// The Socket.IO layer of one Engine.IO session: the connection loop. Whole packets from the decoder
+/// go through one bounded queue to one loop, which runs everything that reaches a handler, one item at a
+/// time, in the order received: the client's packets, the server's own subscribe, unsubscribe and
+/// disconnect calls, and the close sequence of each socket when the session ends or the server stops.
+/// Acks from the client are resolved at once, never queued behind events.
 /// </summary>
 internal sealed class SocketIoConnection : IEngineHandler
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>The connection whose loop the current code runs on, if any (see <see cref="OnLoop"/>).</summary>
+    private static readonly AsyncLocal<SocketIoConnection?> s_loop = new();
+
+    private readonly ChannelsOptions _options;
+    private readonly ChannelDispatcher _dispatcher;
+    private readonly ChannelRequests _requests;
+    private readonly ChannelRegistry _registry;
+    private readonly PacketEncoder _encoder;
+    private readonly IChannelBackplane _backplane;
+    private readonly ChannelsLog _log;
+    private readonly ChannelsMetrics _metrics;
+    private readonly SocketIoDecoder _decoder;
     private readonly Channel<Inbound> _inbox;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private SocketIoPacket? _partial;
-    private List<ReadOnlyMemory<byte>>? _attachments;
-    private bool _connectedOnce;
-    private Timer? _connectTimer;
-    private string _closeReason = "transport close";
+    private readonly Task _loop;
+    private ITimer? _connectTimer;
+    private DisconnectReason? _closeReason;
+    private bool _inItem;
 
-    public SocketIoConnection(ChannelsServer server, EngineSession session, HttpContext httpContext)
+    public SocketIoConnection(
+        EngineSession session,
+        HttpContext httpContext,
+        ChannelsOptions options,
+        ChannelDispatcher dispatcher,
+        ChannelRequests requests,
+        ChannelRegistry registry,
+        PacketEncoder encoder,
+        IChannelBackplane backplane,
+        ChannelsLog log,
+        ChannelsMetrics metrics,
+        TimeProvider time)
     {
-        Server = server;
         Session = session;
         HttpContext = httpContext;
-        _inbox = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(server.Options.MaxPendingEvents)
+        _options = options;
+        _dispatcher = dispatcher;
+        _requests = requests;
+        _registry = registry;
+        _encoder = encoder;
+        _backplane = backplane;
+        _log = log;
+        _metrics = metrics;
+        _decoder = new SocketIoDecoder(options.MaxAttachments);
+        _inbox = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.MaxPendingEvents)
         {
             SingleReader = true,
-            SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _ = RunAsync();
-        // A plain timer, disposed at the first connect or at close: a connection does not carry it for the
-        // rest of the timeout once connected.
-        _connectTimer = new Timer(
-            static state =>
-            {
-                var connection = (SocketIoConnection)state!;
-                if (!Volatile.Read(ref connection._connectedOnce))
-                {
-                    connection.Session.Abort("connect timeout");
-                }
-            },
+        _loop = RunAsync();
+
+        // Disposed at the first connect or at close: a connection does not carry it once connected.
+        _connectTimer = time.CreateTimer(
+            static state => ((SocketIoConnection)state!).OnConnectTimeout(),
             this,
-            server.Options.ConnectTimeout,
+            options.ConnectTimeout,
             Timeout.InfiniteTimeSpan);
     }
-
-    public ChannelsServer Server { get; }
 
     public EngineSession Session { get; }
 
     public HttpContext HttpContext { get; }
 
+    /// <summary>True when the caller runs inside this connection's loop (a handler, or the close sequence).</summary>
+    private bool OnLoop => Volatile.Read(ref _inItem) && s_loop.Value == this;
+
     // ---- receiving (transport side) ----
 
-    public async ValueTask OnMessageAsync(EnginePacket packet)
+    public async ValueTask OnMessageAsync(EnginePacket message)
     {
-        if (packet.IsBinary)
+        SocketIoPacket? packet;
+        try
         {
-            if (_partial is null)
-            {
-                await FailAsync("binary message without a packet announcing it");
-                return;
-            }
-
-            _attachments!.Add(packet.Data);
-            if (_attachments.Count == _partial.AttachmentCount)
-            {
-                var complete = _partial;
-                complete.Arguments!.Attachments = [.. _attachments];
-                _partial = null;
-                _attachments = null;
-                await AcceptAsync(complete);
-            }
-
+            packet = _decoder.Decode(message);
+        }
+        catch (SocketIoDecodeException invalid)
+        {
+            Fail(invalid.Message);
             return;
         }
 
-        if (_partial is not null)
+        if (packet is null)
         {
-            await FailAsync("text packet while binary attachments were expected");
             return;
         }
 
-        if (!SocketIoParser.TryParse(packet.Data, Server.Options.MaxAttachments, out var parsed, out var error))
-        {
-            await FailAsync(error!);
-            return;
-        }
-
-        if (parsed!.Type is SocketIoPacketType.ConnectError)
-        {
-            await FailAsync("CONNECT_ERROR is sent by servers only");
-            return;
-        }
-
-        if (parsed.AttachmentCount > 0)
-        {
-            _partial = parsed;
-            _attachments = new List<ReadOnlyMemory<byte>>(parsed.AttachmentCount);
-            return;
-        }
-
-        await AcceptAsync(parsed);
-    }
-
-    private async ValueTask AcceptAsync(SocketIoPacket packet)
-    {
         if (packet.Type is SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck)
         {
             if (FindSocket(packet.Namespace) is not { } socket)
             {
-                await FailAsync($"ACK for namespace {packet.Namespace}, which is not connected");
+                Fail($"ACK for namespace {packet.Namespace}, which is not connected");
                 return;
             }
 
@@ -126,28 +118,50 @@ internal sealed class SocketIoConnection : IEngineHandler
             return;
         }
 
+        await EnqueueAsync(new Inbound(packet, null, null));
+    }
+
+    private void Fail(string reason)
+    {
+        _log.InvalidPacket(Session.Id, reason);
+        _inbox.Writer.TryWrite(new Inbound(null, reason, null));
+        Session.Abort(EngineCloseReason.InvalidPacket);
+    }
+
+    private async ValueTask<bool> EnqueueAsync(Inbound item)
+    {
         try
         {
-            await _inbox.Writer.WriteAsync(new Inbound(packet, null), Session.Closed);
+            await _inbox.Writer.WriteAsync(item, Session.Closed);
+            return true;
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
+            return false;
         }
     }
 
-    private ValueTask FailAsync(string reason)
-    {
-        Server.Log.InvalidPacket(Session.Id, reason);
-        _inbox.Writer.TryWrite(new Inbound(null, reason));
-        Session.Abort("invalid packet");
-        return ValueTask.CompletedTask;
-    }
+    public void OnClosed(EngineCloseReason reason) => End(DisconnectReasons.FromSession(reason));
 
-    public void OnClosed(string reason)
+    /// <summary>No more items: the loop drains what is queued, then runs each socket's close sequence.</summary>
+    private void End(DisconnectReason reason)
     {
         Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
-        _closeReason = reason;
+        lock (_gate)
+        {
+            _closeReason ??= reason;
+        }
+
         _inbox.Writer.TryComplete();
+    }
+
+    private void OnConnectTimeout()
+    {
+        if (Interlocked.Exchange(ref _connectTimer, null) is { } timer)
+        {
+            timer.Dispose();
+            Session.Abort(EngineCloseReason.ConnectTimeout);
+        }
     }
 
     private SocketIoSocket? FindSocket(string @namespace)
@@ -166,16 +180,22 @@ internal sealed class SocketIoConnection : IEngineHandler
         }
     }
 
-    // ---- dispatching (one loop per connection) ----
+    // ---- the loop ----
 
     private async Task RunAsync()
     {
+        s_loop.Value = this;
         await foreach (var item in _inbox.Reader.ReadAllAsync())
         {
             var started = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _inItem, true);
             try
             {
-                if (item.Packet is { } packet)
+                if (item.Work is { } work)
+                {
+                    await work();
+                }
+                else if (item.Packet is { } packet)
                 {
                     await HandleAsync(packet);
                 }
@@ -186,17 +206,58 @@ internal sealed class SocketIoConnection : IEngineHandler
             }
             catch (Exception ex)
             {
-                Server.Log.HandlerFailed(ex, "dispatch", Session.Id);
+                _log.HandlerFailed(ex, "dispatch", Session.Id);
+            }
+            finally
+            {
+                Volatile.Write(ref _inItem, false);
             }
 
-            Server.Metrics.Dispatched(Stopwatch.GetElapsedTime(started));
+            _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
         }
 
-        var clientLeft = _closeReason == "client close";
+        DisconnectReason reason;
+        lock (_gate)
+        {
+            reason = _closeReason ?? DisconnectReason.TransportClose;
+        }
+
+        Volatile.Write(ref _inItem, true);
         foreach (var socket in ConnectedSockets())
         {
-            await FinishAsync(socket, clientLeft, _closeReason);
+            await FinishAsync(socket, reason);
         }
+
+        if (reason == DisconnectReason.ServerShuttingDown)
+        {
+            Session.Close(EngineCloseReason.ServerClose);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the loop: at once when already there (a handler calling the server's
+    /// API on its own connection), otherwise queued behind what the client sent and awaited.
+    /// </summary>
+    private async ValueTask<T> OnLoopAsync<T>(Func<ValueTask<T>> work, T whenClosed)
+    {
+        if (OnLoop)
+        {
+            return await work();
+        }
+
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queued = await EnqueueAsync(new Inbound(null, null, async () =>
+        {
+            try
+            {
+                done.TrySetResult(await work());
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }));
+        return queued ? await done.Task : whenClosed;
     }
 
     private ValueTask HandleAsync(SocketIoPacket packet)
@@ -207,7 +268,7 @@ internal sealed class SocketIoConnection : IEngineHandler
                 return ConnectAsync(packet);
             case SocketIoPacketType.Disconnect:
                 return FindSocket(packet.Namespace) is { } leaving
-                    ? FinishAsync(leaving, clientLeft: true, "client namespace disconnect")
+                    ? FinishAsync(leaving, DisconnectReason.ClientNamespaceDisconnect)
                     : ViolationAsync($"DISCONNECT from namespace {packet.Namespace}, which is not connected");
             default:
                 return FindSocket(packet.Namespace) is { } socket
@@ -222,9 +283,9 @@ internal sealed class SocketIoConnection : IEngineHandler
     /// </summary>
     private async ValueTask ViolationAsync(string reason)
     {
-        Server.Log.InvalidPacket(Session.Id, reason);
+        _log.InvalidPacket(Session.Id, reason);
         await RaiseInvalidPacketAsync(reason);
-        Session.Abort("invalid packet");
+        Session.Abort(EngineCloseReason.InvalidPacket);
     }
 
     /// <summary>Reports an invalid packet to the <c>[OnError]</c> handlers of every socket still connected.</summary>
@@ -232,17 +293,16 @@ internal sealed class SocketIoConnection : IEngineHandler
     {
         foreach (var socket in ConnectedSockets())
         {
-            await RaiseErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {reason}"), channel: null);
+            await _dispatcher.ErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {reason}"), channel: null);
         }
     }
 
     private async ValueTask ConnectAsync(SocketIoPacket packet)
     {
         var nsp = packet.Namespace;
-        var handlers = Server.Dispatcher.Find(nsp);
-        if (handlers is null)
+        if (!_dispatcher.HasNamespace(nsp))
         {
-            Server.Log.UnknownNamespace(nsp);
+            _log.UnknownNamespace(nsp);
             Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, "Invalid namespace")));
             return;
         }
@@ -254,17 +314,14 @@ internal sealed class SocketIoConnection : IEngineHandler
         }
 
         var auth = packet.Json.IsEmpty ? EmptyObject : JsonElement.Parse(packet.Json.Span);
-        var socket = new SocketIoSocket(this, nsp, auth);
-        foreach (var handler in handlers.All(ChannelEventKind.Connect))
+        var socket = new SocketIoSocket(this, nsp, auth, _encoder, _backplane, _options.MaxOutboundPackets);
+        var result = await _dispatcher.ConnectAsync(socket);
+        if (result.Rejected)
         {
-            var result = await InvokeAsync(handler, ChannelEventKind.Connect, socket, null, ChannelPayload.Empty, null);
-            if (result.Rejected)
-            {
-                Server.Log.RequestRefused(socket.Id, "connect", result.RejectionMessage ?? "rejected by handler");
-                Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, result.RejectionMessage ?? "Connection rejected")));
-                socket.EndFinish();
-                return;
-            }
+            _log.RequestRefused(socket.Id, "connect", result.RejectionMessage ?? "rejected by handler");
+            Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, result.RejectionMessage ?? "Connection rejected")));
+            socket.EndFinish();
+            return;
         }
 
         lock (_gate)
@@ -272,325 +329,105 @@ internal sealed class SocketIoConnection : IEngineHandler
             _sockets[nsp] = socket;
         }
 
-        Volatile.Write(ref _connectedOnce, true);
         Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
-        Server.Registry.AddSocket(socket);
+        _registry.AddSocket(socket);
         socket.CompleteConnect();
-        Server.Log.SocketConnected(socket.Id, nsp);
+        _log.SocketConnected(socket.Id, nsp);
     }
 
     private async ValueTask HandleEventAsync(SocketIoSocket socket, SocketIoPacket packet)
     {
-        var args = packet.Arguments!;
-        switch (packet.EventName)
-        {
-            case "subscribe":
-                Ack(socket, packet, await SubscribeAsync(socket, ChannelArgument(args), fromClient: true));
-                return;
-            case "unsubscribe":
-                Ack(socket, packet, await UnsubscribeAsync(socket, ChannelArgument(args), fromClient: true));
-                return;
-            case "message":
-                await DispatchMessageAsync(socket, null, args);
-                Ack(socket, packet, ChannelAck.Success);
-                return;
-            case "publish":
-                var channel = ChannelArgument(args);
-                if (channel is null || !socket.IsSubscribed(channel))
-                {
-                    var error = channel is null ? "publish needs a channel name" : $"not subscribed to channel '{channel}'";
-                    Ack(socket, packet, await RefuseAsync(socket, "publish", error, channel));
-                    return;
-                }
-
-                await DispatchMessageAsync(socket, channel, args.Skip(1));
-                Ack(socket, packet, ChannelAck.Success);
-                return;
-            default:
-                await DispatchEventAsync(socket, packet);
-                return;
-        }
-    }
-
-    private static string? ChannelArgument(ChannelPayload args) =>
-        args.Count > 0 && args.GetValueKind(0) == JsonValueKind.String ? args.GetString(0) : null;
-
-    private void Ack(SocketIoSocket socket, SocketIoPacket packet, ChannelAck ack)
-    {
-        if (packet.HasAck)
-        {
-            socket.Deliver(Server.EncodeAck(socket.Namespace, packet.AckId, ack));
-        }
-    }
-
-    private async ValueTask DispatchMessageAsync(SocketIoSocket socket, string? channel, ChannelPayload payload)
-    {
-        var handlers = Server.Dispatcher.Find(socket.Namespace)!;
-        socket.CurrentChannel = channel;
-        try
-        {
-            if (channel is not null)
-            {
-                foreach (var handler in handlers.ForChannel(ChannelEventKind.Message, channel))
-                {
-                    await InvokeAsync(handler, ChannelEventKind.Message, socket, channel, payload, null);
-                }
-            }
-            else
-            {
-                await RunSocketWideAsync(handlers.All(ChannelEventKind.Message), ChannelEventKind.Message, socket, payload, null);
-            }
-        }
-        finally
-        {
-            socket.CurrentChannel = null;
-        }
-    }
-
-    private async ValueTask DispatchEventAsync(SocketIoSocket socket, SocketIoPacket packet)
-    {
         var name = packet.EventName!;
-        var handlers = Server.Dispatcher.Find(socket.Namespace)!.ForEvent(name);
-        if (handlers.Length == 0)
+        if (ChannelRequests.IsRequest(name))
         {
-            var error = $"no handler for event '{name}'";
-            var refusal = await RefuseAsync(socket, "event", error, null);
+            await _requests.HandleAsync(socket, name, packet.Arguments!, packet.AckId);
+            return;
+        }
+
+        var (handled, answer) = await _dispatcher.EventAsync(socket, name, packet.Arguments!);
+        if (!handled)
+        {
+            var refusal = await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{name}'", null);
             if (packet.HasAck)
             {
-                socket.Deliver(Server.EncodeAck(socket.Namespace, packet.AckId, refusal));
+                socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, refusal));
             }
 
             return;
         }
 
-        HandlerResult? answer = null;
-        foreach (var handler in handlers)
-        {
-            var result = await InvokeAsync(handler, ChannelEventKind.Event, socket, null, packet.Arguments!, null);
-            if (result.HasAck && answer is null)
-            {
-                answer = result;
-            }
-        }
-
         if (packet.HasAck)
         {
-            socket.Deliver(Server.EncodeAckValue(socket.Namespace, packet.AckId, answer?.AckValue, answer is not null));
+            socket.Deliver(_encoder.AckValue(socket.Namespace, packet.AckId, answer?.AckValue, answer is not null));
         }
     }
 
-    // ---- channels ----
+    // ---- the server's own calls (ChannelSocket API) ----
 
-    public async ValueTask<ChannelAck> SubscribeAsync(SocketIoSocket socket, string? channel, bool fromClient)
-    {
-        var options = Server.Options;
-        var error = channel switch
-        {
-            null or "" => "channel name must be a non-empty string",
-            { Length: var length } when length > options.MaxChannelNameLength => $"channel name is longer than {options.MaxChannelNameLength} characters",
-            _ when socket.IsSubscribed(channel) => null,
-            _ when socket.ChannelCount >= options.MaxSubscriptionsPerSocket => $"subscription limit of {options.MaxSubscriptionsPerSocket} reached",
-            _ => null,
-        };
-        if (error is not null)
-        {
-            return fromClient ? await RefuseAsync(socket, "subscribe", error, null) : new ChannelAck(false, error);
-        }
+    public ValueTask<bool> SubscribeAsync(SocketIoSocket socket, string channel) =>
+        OnLoopAsync(async () => (await _requests.SubscribeAsync(socket, channel, fromClient: false)).Ok, whenClosed: false);
 
-        if (socket.IsSubscribed(channel!))
-        {
-            return ChannelAck.Success;
-        }
-
-        foreach (var handler in Server.Dispatcher.Find(socket.Namespace)!.ForChannel(ChannelEventKind.Subscribe, channel!))
-        {
-            var result = await InvokeAsync(handler, ChannelEventKind.Subscribe, socket, channel, ChannelPayload.Empty, null);
-            if (result.Rejected)
-            {
-                Server.Log.RequestRefused(socket.Id, "subscribe", result.RejectionMessage ?? "rejected by handler");
-                return new ChannelAck(false, result.RejectionMessage ?? "subscription rejected");
-            }
-        }
-
-        socket.AddChannel(channel!);
-        if (Server.Registry.Subscribe(socket, channel!))
-        {
-            await Server.Backplane.ChannelOccupiedAsync(socket.Namespace, channel!);
-        }
-
-        return ChannelAck.Success;
-    }
-
-    public async ValueTask<ChannelAck> UnsubscribeAsync(SocketIoSocket socket, string? channel, bool fromClient)
-    {
-        if (channel is null || !socket.IsSubscribed(channel))
-        {
-            var error = channel is null ? "unsubscribe needs a channel name" : $"not subscribed to channel '{channel}'";
-            return fromClient ? await RefuseAsync(socket, "unsubscribe", error, channel) : new ChannelAck(false, error);
-        }
-
-        foreach (var handler in Server.Dispatcher.Find(socket.Namespace)!.ForChannel(ChannelEventKind.Unsubscribe, channel))
-        {
-            await InvokeAsync(handler, ChannelEventKind.Unsubscribe, socket, channel, ChannelPayload.Empty, null);
-        }
-
-        await RemoveSubscriptionAsync(socket, channel);
-        return ChannelAck.Success;
-    }
-
-    private async ValueTask RemoveSubscriptionAsync(SocketIoSocket socket, string channel)
-    {
-        if (socket.RemoveChannel(channel) && Server.Registry.Unsubscribe(socket, channel))
-        {
-            await Server.Backplane.ChannelVacatedAsync(socket.Namespace, channel);
-        }
-    }
-
-    /// <summary>A client request the server refuses: logged, reported to <c>[OnError]</c>, answered with the reason.</summary>
-    private async ValueTask<ChannelAck> RefuseAsync(SocketIoSocket socket, string request, string error, string? channel)
-    {
-        Server.Log.RequestRefused(socket.Id, request, error);
-        await RaiseErrorAsync(socket, new ChannelProtocolException($"{request}: {error}"), channel);
-        return new ChannelAck(false, error);
-    }
-
-    // ---- ending ----
+    public ValueTask<bool> UnsubscribeAsync(SocketIoSocket socket, string channel) =>
+        OnLoopAsync(async () => (await _requests.UnsubscribeAsync(socket, channel, fromClient: false)).Ok, whenClosed: false);
 
     /// <summary>The server ends one socket: DISCONNECT to the client, then the close sequence.</summary>
-    public async ValueTask DisconnectAsync(SocketIoSocket socket)
-    {
-        socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
-        await FinishAsync(socket, clientLeft: false, "server namespace disconnect");
-    }
+    public async ValueTask DisconnectAsync(SocketIoSocket socket) =>
+        await OnLoopAsync(
+            async () =>
+            {
+                socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
+                await FinishAsync(socket, DisconnectReason.ServerNamespaceDisconnect);
+                return true;
+            },
+            whenClosed: false);
+
+    // ---- ending ----
 
     /// <summary>
     /// The close sequence: <c>[OnDisconnect]</c> if the client left, <c>[OnUnsubscribe]</c> per channel
     /// held, <c>[OnFinish]</c> with the channels still listed, then the subscriptions go.
     /// </summary>
-    public async ValueTask FinishAsync(SocketIoSocket socket, bool clientLeft, string reason)
+    private async ValueTask FinishAsync(SocketIoSocket socket, DisconnectReason reason)
     {
         if (!socket.BeginFinish())
         {
             return;
         }
 
-        var handlers = Server.Dispatcher.Find(socket.Namespace)!;
-        if (clientLeft)
+        if (reason.ClientLeft())
         {
-            await RunSocketWideAsync(handlers.All(ChannelEventKind.Disconnect), ChannelEventKind.Disconnect, socket, ChannelPayload.Empty, null);
+            await _dispatcher.DisconnectAsync(socket);
         }
 
-        var channels = socket.Channels;
-        foreach (var channel in channels)
+        foreach (var channel in socket.Subscriptions.ToArray())
         {
-            foreach (var handler in handlers.ForChannel(ChannelEventKind.Unsubscribe, channel))
-            {
-                await InvokeAsync(handler, ChannelEventKind.Unsubscribe, socket, channel, ChannelPayload.Empty, null);
-            }
+            await _dispatcher.UnsubscribeAsync(socket, channel);
         }
 
-        await RunSocketWideAsync(handlers.All(ChannelEventKind.Finish), ChannelEventKind.Finish, socket, ChannelPayload.Empty, null);
-
-        foreach (var channel in channels)
-        {
-            await RemoveSubscriptionAsync(socket, channel);
-        }
-
+        await _dispatcher.FinishAsync(socket);
+        await _requests.RemoveAllAsync(socket);
         lock (_gate)
         {
             _sockets.Remove(socket.Namespace);
         }
 
-        Server.Registry.RemoveSocket(socket);
+        _registry.RemoveSocket(socket);
         socket.EndFinish();
-        Server.Log.SocketDisconnected(socket.Id, socket.Namespace, reason);
+        _log.SocketDisconnected(socket.Id, socket.Namespace, reason.ToText());
     }
 
     /// <summary>
-    /// Shutdown: run each socket's close sequence, then close the Engine.IO session (a CLOSE packet after
-    /// whatever is queued). No Socket.IO DISCONNECT: socket.io-client treats that as "kicked by the server"
-    /// and would not reconnect to the next instance; a transport close makes it reconnect.
+    /// Shutdown: the loop finishes what is queued, runs each socket's close sequence, then closes the
+    /// Engine.IO session (a CLOSE packet after whatever is queued). No Socket.IO DISCONNECT: socket.io-client
+    /// treats that as "kicked by the server" and would not reconnect to the next instance; a transport
+    /// close makes it reconnect.
     /// </summary>
-    public async Task ShutdownAsync()
+    public Task ShutdownAsync()
     {
-        foreach (var socket in ConnectedSockets())
-        {
-            await FinishAsync(socket, clientLeft: false, "server shutting down");
-        }
-
-        Session.Close("server shutting down");
+        End(DisconnectReason.ServerShuttingDown);
+        return _loop;
     }
 
-    // ---- running handlers ----
-
-    /// <summary>
-    /// Runs handlers that concern the socket as a whole: an unpatterned one fires once with no channel;
-    /// a patterned one fires once, with the first of the socket's channels it matches.
-    /// </summary>
-    private async ValueTask RunSocketWideAsync(ChannelHandlerDescriptor[] handlers, ChannelEventKind kind, SocketIoSocket socket, ChannelPayload payload, Exception? exception)
-    {
-        IReadOnlyCollection<string>? channels = null;
-        foreach (var handler in handlers)
-        {
-            if (handler.Matcher is null)
-            {
-                await InvokeAsync(handler, kind, socket, null, payload, exception);
-                continue;
-            }
-
-            channels ??= socket.Channels;
-            foreach (var channel in channels)
-            {
-                if (handler.Matcher(channel))
-                {
-                    await InvokeAsync(handler, kind, socket, channel, payload, exception);
-                    break;
-                }
-            }
-        }
-    }
-
-    private async ValueTask<HandlerResult> InvokeAsync(ChannelHandlerDescriptor handler, ChannelEventKind kind, SocketIoSocket socket, string? channel, ChannelPayload payload, Exception? exception)
-    {
-        try
-        {
-            return await handler.Invoke(new ChannelEvent(kind, socket, channel, payload, exception, Server.Services));
-        }
-        catch (ChannelRejectedException rejected) when (kind is ChannelEventKind.Connect or ChannelEventKind.Subscribe)
-        {
-            return HandlerResult.Reject(rejected.Message);
-        }
-        catch (Exception ex)
-        {
-            if (kind == ChannelEventKind.Error)
-            {
-                Server.Log.ErrorHandlerFailed(ex, socket.Id);
-                return HandlerResult.Continue;
-            }
-
-            Server.Log.HandlerFailed(ex, handler.Name, socket.Id);
-            await RaiseErrorAsync(socket, ex, channel);
-            return kind is ChannelEventKind.Connect or ChannelEventKind.Subscribe
-                ? HandlerResult.Reject("internal server error")
-                : HandlerResult.Continue;
-        }
-    }
-
-    private ValueTask RaiseErrorAsync(SocketIoSocket socket, Exception exception, string? channel)
-    {
-        var handlers = Server.Dispatcher.Find(socket.Namespace)!;
-        return channel is null
-            ? RunSocketWideAsync(handlers.All(ChannelEventKind.Error), ChannelEventKind.Error, socket, ChannelPayload.Empty, exception)
-            : RunAllAsync(handlers.ForChannel(ChannelEventKind.Error, channel), socket, channel, exception);
-    }
-
-    private async ValueTask RunAllAsync(ChannelHandlerDescriptor[] handlers, SocketIoSocket socket, string channel, Exception exception)
-    {
-        foreach (var handler in handlers)
-        {
-            await InvokeAsync(handler, ChannelEventKind.Error, socket, channel, ChannelPayload.Empty, exception);
-        }
-    }
-
-    private readonly record struct Inbound(SocketIoPacket? Packet, string? Error);
+    /// <summary>One item for the loop: a packet, an invalid packet to report, or a call of the server's.</summary>
+    private readonly record struct Inbound(SocketIoPacket? Packet, string? Error, Func<ValueTask>? Work);
 }

@@ -1,26 +1,37 @@
 using System.Text.Json;
+using Channels.Backplane;
 using Channels.Protocol;
+using Channels.Transport;
 
 namespace Channels.Sockets;
 
-/// <summary>The runtime's <see cref="ChannelSocket"/>: one Socket.IO socket on one namespace of a connection.</summary>
-internal sealed class SocketIoSocket : ChannelSocket
+/// <summary>
+/// The runtime's <see cref="ChannelSocket"/>: one Socket.IO socket on one namespace of a connection.
+/// Sends go straight to the session's queue; broadcasts are encoded once and go through the backplane;
+/// whatever runs handlers (subscribe, unsubscribe, disconnect) runs on the connection's loop.
+/// </summary>
+internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 {
     private readonly SocketIoConnection _connection;
+    private readonly PacketEncoder _encoder;
+    private readonly IChannelBackplane _backplane;
+    private readonly int _maxHeld;
     private readonly Lock _gate = new();
-    private readonly List<string> _channels = [];
-    private readonly Dictionary<long, TaskCompletionSource<ChannelPayload>> _acks = [];
     private readonly CancellationTokenSource _disconnected = new();
+    private Dictionary<long, TaskCompletionSource<ChannelPayload>>? _acks;
     private List<EncodedPacket>? _held = [];
     private long _nextAckId;
     private int _finishing;
 
-    public SocketIoSocket(SocketIoConnection connection, string @namespace, JsonElement auth)
+    public SocketIoSocket(SocketIoConnection connection, string @namespace, JsonElement auth, PacketEncoder encoder, IChannelBackplane backplane, int maxHeld)
     {
         _connection = connection;
+        _encoder = encoder;
+        _backplane = backplane;
+        _maxHeld = maxHeld;
         Namespace = @namespace;
         Auth = auth;
-        Id = Transport.EngineServer.NewId();
+        Id = EngineServer.NewId();
     }
 
     public override string Id { get; }
@@ -33,64 +44,19 @@ internal sealed class SocketIoSocket : ChannelSocket
 
     public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 
-    public override IReadOnlyCollection<string> Channels
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _channels];
-            }
-        }
-    }
+    public override IReadOnlyCollection<string> Channels => Subscriptions.ToArray();
 
     public override CancellationToken Disconnected => _disconnected.Token;
 
-    internal ChannelsServer Server => _connection.Server;
+    public SubscriptionSet Subscriptions { get; } = new();
 
-    /// <summary>The channel the message being dispatched was published to, if any.</summary>
-    internal string? CurrentChannel { get; set; }
-
-    internal int ChannelCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _channels.Count;
-            }
-        }
-    }
-
-    internal bool IsSubscribed(string channel)
-    {
-        lock (_gate)
-        {
-            return _channels.Contains(channel);
-        }
-    }
-
-    internal void AddChannel(string channel)
-    {
-        lock (_gate)
-        {
-            _channels.Add(channel);
-        }
-    }
-
-    internal bool RemoveChannel(string channel)
-    {
-        lock (_gate)
-        {
-            return _channels.Remove(channel);
-        }
-    }
+    ChannelSocket IChannelMember.Socket => this;
 
     /// <summary>
     /// Writes a packet to this client. While the connect handlers run, packets are held and sent after
     /// the CONNECT reply, as the protocol requires.
     /// </summary>
-    internal bool Deliver(EncodedPacket packet)
+    public bool Deliver(EncodedPacket packet)
     {
         // Once connected (the common case), no lock: _held only ever goes from a list to null, after the
         // CONNECT reply and the held packets are queued.
@@ -100,7 +66,7 @@ internal sealed class SocketIoSocket : ChannelSocket
             {
                 if (_held is not null)
                 {
-                    if (_held.Count >= Server.Options.MaxOutboundPackets)
+                    if (_held.Count >= _maxHeld)
                     {
                         return false;
                     }
@@ -111,7 +77,6 @@ internal sealed class SocketIoSocket : ChannelSocket
             }
         }
 
-        Server.Metrics.Queued(1);
         return _connection.Session.TrySend(EngineFrame.FromPacket(packet));
     }
 
@@ -133,16 +98,17 @@ internal sealed class SocketIoSocket : ChannelSocket
     /// <summary>True the first time only: the close sequence runs once.</summary>
     internal bool BeginFinish() => Interlocked.Exchange(ref _finishing, 1) == 0;
 
+    /// <summary>The socket has left: pending acks are cancelled and <see cref="Disconnected"/> fires.</summary>
     internal void EndFinish()
     {
-        List<TaskCompletionSource<ChannelPayload>> pending;
+        TaskCompletionSource<ChannelPayload>[] pending;
         lock (_gate)
         {
-            pending = [.. _acks.Values];
-            _acks.Clear();
-            _channels.Clear();
+            pending = _acks is null ? [] : [.. _acks.Values];
+            _acks = null;
         }
 
+        Subscriptions.Close();
         foreach (var ack in pending)
         {
             ack.TrySetCanceled(_disconnected.Token);
@@ -153,10 +119,10 @@ internal sealed class SocketIoSocket : ChannelSocket
 
     internal void ResolveAck(long id, ChannelPayload payload)
     {
-        TaskCompletionSource<ChannelPayload>? ack;
+        TaskCompletionSource<ChannelPayload>? ack = null;
         lock (_gate)
         {
-            _acks.Remove(id, out ack);
+            _acks?.Remove(id, out ack);
         }
 
         ack?.TrySetResult(payload);
@@ -164,15 +130,15 @@ internal sealed class SocketIoSocket : ChannelSocket
 
     public override ValueTask SendAsync<T>(T message)
     {
-        Deliver(Server.EncodeMessage(Namespace, message, channel: null));
+        Deliver(_encoder.Message(Namespace, message, channel: null));
         return ValueTask.CompletedTask;
     }
 
     public override ValueTask BroadcastAsync<T>(T message) =>
-        Server.Backplane.PublishAsync(ChannelPublication.ToAll(Namespace, Server.EncodeMessage(Namespace, message, channel: null), Id));
+        _backplane.PublishAsync(ChannelPublication.ToAll(Namespace, _encoder.Message(Namespace, message, channel: null), Id));
 
     public override ValueTask SendAndBroadcastAsync<T>(T message) =>
-        Server.Backplane.PublishAsync(ChannelPublication.ToAll(Namespace, Server.EncodeMessage(Namespace, message, channel: null)));
+        _backplane.PublishAsync(ChannelPublication.ToAll(Namespace, _encoder.Message(Namespace, message, channel: null)));
 
     public override ValueTask BroadcastChannelAsync<T>(T message, string? channel = null) => PublishToChannelsAsync(message, channel, Id);
 
@@ -180,7 +146,7 @@ internal sealed class SocketIoSocket : ChannelSocket
 
     private ValueTask PublishToChannelsAsync<T>(T message, string? channel, string? except)
     {
-        IReadOnlyList<string> channels = (channel ?? CurrentChannel) is { } one ? [one] : [.. Channels];
+        IReadOnlyList<string> channels = (channel ?? Subscriptions.Current) is { } one ? [one] : Subscriptions.ToArray();
         if (channels.Count == 0)
         {
             return ValueTask.CompletedTask;
@@ -189,21 +155,19 @@ internal sealed class SocketIoSocket : ChannelSocket
         var packets = new EncodedPacket[channels.Count];
         for (var i = 0; i < packets.Length; i++)
         {
-            packets[i] = Server.EncodeMessage(Namespace, message, channels[i]);
+            packets[i] = _encoder.Message(Namespace, message, channels[i]);
         }
 
-        return Server.Backplane.PublishAsync(ChannelPublication.ToChannels(Namespace, channels, packets, except));
+        return _backplane.PublishAsync(ChannelPublication.ToChannels(Namespace, channels, packets, except));
     }
 
-    public override async ValueTask<bool> SubscribeAsync(string channel) =>
-        (await _connection.SubscribeAsync(this, channel, fromClient: false)).Ok;
+    public override ValueTask<bool> SubscribeAsync(string channel) => _connection.SubscribeAsync(this, channel);
 
-    public override async ValueTask<bool> UnsubscribeAsync(string channel) =>
-        (await _connection.UnsubscribeAsync(this, channel, fromClient: false)).Ok;
+    public override ValueTask<bool> UnsubscribeAsync(string channel) => _connection.UnsubscribeAsync(this, channel);
 
     public override ValueTask EmitAsync(string eventName, params object?[] args)
     {
-        Deliver(Server.EncodeEvent(Namespace, eventName, args, ackId: -1));
+        Deliver(_encoder.Event(Namespace, eventName, args, ackId: -1));
         return ValueTask.CompletedTask;
     }
 
@@ -213,7 +177,13 @@ internal sealed class SocketIoSocket : ChannelSocket
         long id;
         lock (_gate)
         {
-            if (_acks.Count >= Server.Options.MaxOutboundPackets)
+            if (_disconnected.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The socket is disconnected.", _disconnected.Token);
+            }
+
+            _acks ??= [];
+            if (_acks.Count >= _maxHeld)
             {
                 throw new InvalidOperationException("Too many acks are pending on this socket.");
             }
@@ -224,7 +194,7 @@ internal sealed class SocketIoSocket : ChannelSocket
 
         try
         {
-            Deliver(Server.EncodeEvent(Namespace, eventName, args, id));
+            Deliver(_encoder.Event(Namespace, eventName, args, id));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disconnected.Token);
             return await ack.Task.WaitAsync(linked.Token);
         }
@@ -232,7 +202,7 @@ internal sealed class SocketIoSocket : ChannelSocket
         {
             lock (_gate)
             {
-                _acks.Remove(id);
+                _acks?.Remove(id);
             }
         }
     }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using Channels.Hosting;
+using Channels.Diagnostics;
 using Channels.Protocol;
 
 namespace Channels.Transport;
@@ -15,15 +15,18 @@ internal sealed class EngineServer
     private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
     private readonly Func<EngineSession, HttpContext, IEngineHandler> _createHandler;
 
-    public EngineServer(ChannelsOptions options, ChannelsLog log, ChannelsMetrics metrics, Func<EngineSession, HttpContext, IEngineHandler> createHandler)
+    public EngineServer(ChannelsOptions options, ChannelsLog log, ChannelsMetrics metrics, TimeProvider time, Func<EngineSession, HttpContext, IEngineHandler> createHandler)
     {
         Options = options;
         Log = log;
         Metrics = metrics;
+        Time = time;
         _createHandler = createHandler;
     }
 
     public ChannelsOptions Options { get; }
+
+    public TimeProvider Time { get; }
 
     public ChannelsLog Log { get; }
 
@@ -38,7 +41,7 @@ internal sealed class EngineServer
         var query = http.Request.Query;
         if (query["EIO"] != "4")
         {
-            await RejectAsync(http, "Unsupported protocol version");
+            await RejectAsync(http, EngineErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version");
             return;
         }
 
@@ -50,14 +53,14 @@ internal sealed class EngineServer
         };
         if (transport is null || (transport == EngineTransportKind.WebSocket) != http.WebSockets.IsWebSocketRequest)
         {
-            await RejectAsync(http, "Transport unknown");
+            await RejectAsync(http, EngineErrorCode.UnknownTransport, "Transport unknown");
             return;
         }
 
         if (!OriginPolicy.IsAllowed(http.Request, Options.AllowedOrigins))
         {
             Log.OriginRejected(http.Request.Headers.Origin.ToString());
-            await RejectAsync(http, "Origin not allowed", StatusCodes.Status403Forbidden);
+            await RejectAsync(http, EngineErrorCode.Forbidden, "Origin not allowed", StatusCodes.Status403Forbidden);
             return;
         }
 
@@ -68,16 +71,16 @@ internal sealed class EngineServer
             return;
         }
 
-        if (!_sessions.TryGetValue(sid, out var session) || (session.IsClosed && !session.OwesFarewell))
+        if (!_sessions.TryGetValue(sid, out var session) || (session.IsClosed && session.Polling is not { OwesFarewell: true }))
         {
-            await RejectOrCloseAsync(http, "Session ID unknown");
+            await RejectOrCloseAsync(http, EngineErrorCode.UnknownSid, "Session ID unknown");
             return;
         }
 
         if (session.IsPingOverdue)
         {
-            session.Abort("ping timeout");
-            await RejectOrCloseAsync(http, "Session ID unknown");
+            session.Abort(EngineCloseReason.PingTimeout);
+            await RejectOrCloseAsync(http, EngineErrorCode.UnknownSid, "Session ID unknown");
             return;
         }
 
@@ -85,7 +88,7 @@ internal sealed class EngineServer
         {
             if (!session.TryBeginUpgrade())
             {
-                await RejectOrCloseAsync(http, "Session cannot be upgraded");
+                await RejectOrCloseAsync(http, EngineErrorCode.BadRequest, "Session cannot be upgraded");
                 return;
             }
 
@@ -94,17 +97,21 @@ internal sealed class EngineServer
             return;
         }
 
-        if (HttpMethods.IsGet(http.Request.Method))
+        if (session.Polling is not { } polling)
         {
-            await session.PollAsync(http);
+            await RejectAsync(http, EngineErrorCode.BadRequest, "Session is not polling");
+        }
+        else if (HttpMethods.IsGet(http.Request.Method))
+        {
+            await polling.PollAsync(http);
         }
         else if (HttpMethods.IsPost(http.Request.Method))
         {
-            await session.PostAsync(http);
+            await polling.PostAsync(http);
         }
         else
         {
-            await RejectAsync(http, "Bad request method");
+            await RejectAsync(http, EngineErrorCode.BadRequest, "Bad request method");
         }
     }
 
@@ -112,33 +119,33 @@ internal sealed class EngineServer
     {
         if (transport == EngineTransportKind.Polling && !HttpMethods.IsGet(http.Request.Method))
         {
-            await RejectAsync(http, "Bad handshake method");
+            await RejectAsync(http, EngineErrorCode.BadHandshakeMethod, "Bad handshake method");
             return;
         }
 
-        var session = new EngineSession(this, NewId(), transport);
-        var open = OpenPacket(session.Id, transport == EngineTransportKind.Polling);
         if (transport == EngineTransportKind.WebSocket)
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            Register(session, http);
-            await WebSocketTransport.RunAsync(this, session, socket, CorkingUpgradeFeature.StreamOf(http), open);
+            var opened = Open(http, transport);
+            await WebSocketTransport.RunAsync(this, opened, socket, CorkingUpgradeFeature.StreamOf(http), OpenPacket(opened.Id, polling: false));
             return;
         }
 
-        Register(session, http);
+        var session = Open(http, transport);
+        var open = OpenPacket(session.Id, polling: true);
         http.Response.ContentType = "text/plain; charset=UTF-8";
         http.Response.ContentLength = open.Length;
         await http.Response.Body.WriteAsync(open);
     }
 
-    private void Register(EngineSession session, HttpContext http)
+    private EngineSession Open(HttpContext http, EngineTransportKind transport)
     {
-        session.Handler = _createHandler(session, http);
+        var session = new EngineSession(this, NewId(), transport, session => _createHandler(session, http));
         _sessions[session.Id] = session;
         Metrics.Opened();
         Log.SessionOpened(session.Id, session.Transport == EngineTransportKind.Polling ? "polling" : "websocket");
         session.Start();
+        return session;
     }
 
     public void Remove(EngineSession session)
@@ -168,12 +175,12 @@ internal sealed class EngineServer
     /// Refuses a request. A WebSocket request is accepted and closed at once, as the reference
     /// server does, so clients see a close rather than a failed handshake.
     /// </summary>
-    private async Task RejectOrCloseAsync(HttpContext http, string reason)
+    private async Task RejectOrCloseAsync(HttpContext http, EngineErrorCode code, string reason)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
             Log.RequestRejected(reason);
-            await RejectAsync(http, reason);
+            await RejectAsync(http, code, reason);
             return;
         }
 
@@ -183,21 +190,11 @@ internal sealed class EngineServer
     }
 
     /// <summary>Answers with the reference server's JSON error body.</summary>
-    public static Task RejectAsync(HttpContext http, string message, int status = StatusCodes.Status400BadRequest)
+    public static Task RejectAsync(HttpContext http, EngineErrorCode code, string message, int status = StatusCodes.Status400BadRequest)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        var code = message switch
-        {
-            "Transport unknown" => 0,
-            "Session ID unknown" => 1,
-            "Bad handshake method" => 2,
-            "Bad request" => 3,
-            "Forbidden" or "Origin not allowed" => 4,
-            "Unsupported protocol version" => 5,
-            _ => 3,
-        };
-        var body = Encoding.UTF8.GetBytes($"{{\"code\":{code},\"message\":{System.Text.Json.JsonSerializer.Serialize(message, ChannelsJsonContext.Default.String)}}}");
+        var body = Encoding.UTF8.GetBytes($"{{\"code\":{(int)code},\"message\":{System.Text.Json.JsonSerializer.Serialize(message, ChannelsJsonContext.Default.String)}}}");
         return http.Response.Body.WriteAsync(body).AsTask();
     }
 }

@@ -9,5 +9,5 @@ internal interface IEngineHandler
     ValueTask OnMessageAsync(EnginePacket packet);
 
     /// <summary>Called once, when the session has ended for any reason.</summary>
-    void OnClosed(string reason);
+    void OnClosed(EngineCloseReason reason);
 }

@@ -3,14 +3,27 @@ using Channels.Protocol;
 
 namespace Channels.Transport;
 
+/// <summary>What <see cref="OutboundQueue.TryEnqueue"/> did with a frame.</summary>
+internal enum EnqueueResult
+{
+    /// <summary>Queued.</summary>
+    Queued,
+
+    /// <summary>Refused: the queue holds its most frames or bytes already (the reader is too slow).</summary>
+    Full,
+
+    /// <summary>Refused: the queue is complete (the session is ending).</summary>
+    Completed,
+}
+
 /// <summary>
-/// A session's outbound packets: many writers, one reader at a time (the WebSocket writer, or the pending
-/// polling GET). Each operation is a few instructions under one uncontended lock, and a reader that is
-/// waiting is woken by the writer that takes it out of its slot; an idle queue holds a few hundred bytes
-/// and one that grew in a burst gives the memory back once drained. The bound is the session's
-/// (<see cref="EngineSession.TrySend"/>); this queue only orders and wakes.
+/// A session's outbound packets, bounded in frames and bytes: many writers, one reader at a time (the
+/// WebSocket writer, or the pending polling GET). Each operation is a few instructions under one
+/// uncontended lock, and a reader that is waiting is woken by the writer that takes it out of its slot;
+/// an idle queue holds a few hundred bytes and one that grew in a burst gives the memory back once
+/// drained. Control frames (ping, close) are never refused by the bound, so a full queue can still end.
 /// </summary>
-internal sealed class OutboundQueue
+internal sealed class OutboundQueue(int maxFrames, long maxBytes)
 {
     /// <summary>Past this capacity, a drained queue lets its storage go.</summary>
     private const int KeptCapacity = 32;
@@ -20,6 +33,7 @@ internal sealed class OutboundQueue
     private readonly Waiter _writerWaiter = new();
     private Waiter? _parked;
     private bool _completed;
+    private long _bytes;
 
     /// <summary>True once <see cref="Complete"/> has run and everything queued has been taken.</summary>
     public bool IsDrained
@@ -45,24 +59,48 @@ internal sealed class OutboundQueue
         }
     }
 
-    /// <summary>Queues a frame; false once the queue is complete.</summary>
-    public bool TryEnqueue(in EngineFrame frame)
+    /// <summary>Frames and bytes queued now (for the slow-consumer log line).</summary>
+    public (int Frames, long Bytes) Queued
     {
+        get
+        {
+            lock (_gate)
+            {
+                return (_items.Count, _bytes);
+            }
+        }
+    }
+
+    /// <summary>Queues a data frame, within the bound.</summary>
+    public EnqueueResult TryEnqueue(in EngineFrame frame) => Enqueue(frame, bounded: true);
+
+    /// <summary>Queues a control frame (ping, close), which the bound does not refuse; false once complete.</summary>
+    public bool TryEnqueueControl(in EngineFrame frame) => Enqueue(frame, bounded: false) == EnqueueResult.Queued;
+
+    private EnqueueResult Enqueue(in EngineFrame frame, bool bounded)
+    {
+        var size = frame.Size;
         Waiter? parked;
         lock (_gate)
         {
             if (_completed)
             {
-                return false;
+                return EnqueueResult.Completed;
+            }
+
+            if (bounded && (_items.Count >= maxFrames || _bytes + size > maxBytes))
+            {
+                return EnqueueResult.Full;
             }
 
             _items.Enqueue(frame);
+            _bytes += size;
             parked = _parked;
             _parked = null;
         }
 
         parked?.Wake();
-        return true;
+        return EnqueueResult.Queued;
     }
 
     public bool TryDequeue(out EngineFrame frame)
@@ -73,6 +111,8 @@ internal sealed class OutboundQueue
             {
                 return false;
             }
+
+            _bytes -= frame.Size;
 
             // EnsureCapacity(0) only reads the capacity.
             if (_items.Count == 0 && _items.EnsureCapacity(0) > KeptCapacity)

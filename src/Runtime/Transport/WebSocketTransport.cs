@@ -46,7 +46,7 @@ internal static class WebSocketTransport
                 if (text.Data.Span.SequenceEqual(Probe))
                 {
                     await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
-                    session.InterruptPoll();
+                    session.Polling!.InterruptPoll();
                 }
                 else if (text.Data.Span.SequenceEqual(Upgrade) && session.CompleteUpgrade())
                 {
@@ -78,7 +78,7 @@ internal static class WebSocketTransport
         // The session is over and our close frame is out: a client that does not answer it is cut off.
         try
         {
-            await reading.WaitAsync(CloseGrace);
+            await reading.WaitAsync(CloseGrace, server.Time);
         }
         catch (TimeoutException)
         {
@@ -96,14 +96,14 @@ internal static class WebSocketTransport
                 var message = await buffer.ReceiveAsync(socket, CancellationToken.None);
                 if (message is null)
                 {
-                    session.Abort("transport close");
+                    session.Abort(EngineCloseReason.TransportClose);
                     return;
                 }
 
                 if (message.Value.TooLarge)
                 {
                     server.Log.PayloadTooLarge(session.Id, message.Value.Data.Length, server.Options.MaxPayloadBytes);
-                    session.Abort("payload too large");
+                    session.Abort(EngineCloseReason.PayloadTooLarge);
                     await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "payload too large");
                     return;
                 }
@@ -117,7 +117,7 @@ internal static class WebSocketTransport
                 else if (!EnginePacket.TryParseText(data, out packet))
                 {
                     server.Log.InvalidPacket(session.Id, "invalid Engine.IO packet");
-                    session.Abort("invalid packet");
+                    session.Abort(EngineCloseReason.InvalidPacket);
                     return;
                 }
 
@@ -126,7 +126,7 @@ internal static class WebSocketTransport
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            session.Abort("transport error");
+            session.Abort(EngineCloseReason.TransportError);
         }
     }
 
@@ -149,7 +149,7 @@ internal static class WebSocketTransport
                 corked?.Cork();
                 try
                 {
-                    while (session.TryDequeue(out var frame))
+                    while (reader.TryDequeue(out var frame))
                     {
                         if (!frame.Text.IsEmpty)
                         {
@@ -179,14 +179,14 @@ internal static class WebSocketTransport
                 }
             }
 
-            session.Abort(session.CloseReason ?? "closed");
+            session.Abort(session.CloseReason ?? EngineCloseReason.ServerClose);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
-            session.Abort("transport error");
+            session.Abort(EngineCloseReason.TransportError);
         }
 
-        await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, session.CloseReason ?? "closed");
+        await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, (session.CloseReason ?? EngineCloseReason.ServerClose).ToText());
     }
 
     /// <summary>Sends a close frame (bounded in time) and aborts the socket if the peer does not answer.</summary>

@@ -22,7 +22,7 @@ public sealed class ChannelPayloadTests
         var payload = packet!.Arguments!;
         if (attachments.Length > 0)
         {
-            payload.Attachments = attachments.Select(a => (ReadOnlyMemory<byte>)a).ToArray();
+            payload = payload.WithAttachments([.. attachments.Select(a => (ReadOnlyMemory<byte>)a)]);
         }
 
         return payload;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Channels.Backplane;
 using Channels.Protocol;
 
 namespace Channels.Tests.Protocol;
@@ -31,9 +32,7 @@ public sealed class PacketWriterTests
     private static ChannelPayload Arguments(string packet, params byte[][] attachments)
     {
         Assert.True(SocketIoParser.TryParse(Encoding.UTF8.GetBytes(packet), 10, out var parsed, out var error), error);
-        var arguments = parsed!.Arguments!;
-        arguments.Attachments = attachments.Select(a => (ReadOnlyMemory<byte>)a).ToArray();
-        return arguments;
+        return parsed!.Arguments!.WithAttachments([.. attachments.Select(a => (ReadOnlyMemory<byte>)a)]);
     }
 
     private static void AssertAttachments(EncodedPacket packet, params byte[][] expected)
@@ -429,8 +428,7 @@ public sealed class PacketWriterTests
         Assert.Equal(ackId, parsed.AckId);
         Assert.Equal(1, parsed.AttachmentCount);
         Assert.Equal("round-trip", parsed.EventName);
-        var args = parsed.Arguments!;
-        args.Attachments = [.. packet.Attachments];
+        var args = parsed.Arguments!.WithAttachments([.. packet.Attachments]);
         Assert.Equal(4, args.Count);
         Assert.Equal("1", args.GetString(0));
         Assert.Equal("two", args.GetString(1));

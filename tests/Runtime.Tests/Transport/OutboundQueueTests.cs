@@ -19,11 +19,11 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_waiting_reader_is_woken_by_the_next_frame()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         var wait = queue.WaitToReadAsync();
         Assert.False(wait.IsCompleted);
 
-        Assert.True(queue.TryEnqueue(Frame("a")));
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("a")));
 
         Assert.True(await wait.AsTask().WaitAsync(Timeout));
         Assert.True(queue.TryDequeue(out var frame));
@@ -34,13 +34,13 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task Completion_wakes_the_reader_drains_then_ends()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         var wait = queue.WaitToReadAsync();
         queue.TryEnqueue(Frame("last"));
         queue.Complete();
 
         Assert.True(await wait.AsTask().WaitAsync(Timeout));
-        Assert.False(queue.TryEnqueue(Frame("too late")));
+        Assert.Equal(EnqueueResult.Completed, queue.TryEnqueue(Frame("too late")));
         Assert.False(queue.IsDrained);
         Assert.True(queue.TryDequeue(out var frame));
         Assert.Equal("last", Text(frame));
@@ -51,7 +51,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task Completion_of_an_empty_queue_wakes_a_waiting_reader_to_find_the_end()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         var wait = queue.WaitToReadAsync();
 
         queue.Complete();
@@ -63,7 +63,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_cancelled_poll_wait_throws_and_leaves_the_queue_usable()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         using var poll = new CancellationTokenSource();
         var wait = queue.WaitToReadAsync(poll.Token);
 
@@ -78,7 +78,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_second_reader_waiting_wakes_the_first_to_look_again()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         using var poll = new CancellationTokenSource();
         var first = queue.WaitToReadAsync(poll.Token);
 
@@ -93,7 +93,7 @@ public sealed class OutboundQueueTests
     [Fact]
     public void A_queue_drained_after_a_burst_gives_its_storage_back()
     {
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         for (var i = 0; i < 1000; i++)
         {
             queue.TryEnqueue(Frame("x"));
@@ -115,7 +115,7 @@ public sealed class OutboundQueueTests
     {
         const int Writers = 4;
         const int PerWriter = 20_000;
-        var queue = new OutboundQueue();
+        var queue = new OutboundQueue(int.MaxValue, long.MaxValue);
         var received = new List<string>();
         var reader = Task.Run(async () =>
         {
@@ -132,7 +132,7 @@ public sealed class OutboundQueueTests
         {
             for (var i = 0; i < PerWriter; i++)
             {
-                Assert.True(queue.TryEnqueue(Frame($"{w}:{i}")));
+                Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame($"{w}:{i}")));
             }
         })));
         queue.Complete();
@@ -145,5 +145,35 @@ public sealed class OutboundQueueTests
             var mine = received.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).Select(r => int.Parse(r[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(Enumerable.Range(0, PerWriter), mine);
         }
+    }
+
+    [Fact]
+    public void The_bound_refuses_data_frames_past_the_most_frames_but_never_control_frames()
+    {
+        var queue = new OutboundQueue(maxFrames: 2, maxBytes: long.MaxValue);
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("a")));
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("b")));
+
+        Assert.Equal(EnqueueResult.Full, queue.TryEnqueue(Frame("c")));
+        Assert.True(queue.TryEnqueueControl(Frame("2")));
+        Assert.Equal((3, 3L), queue.Queued);
+
+        Assert.True(queue.TryDequeue(out _));
+        Assert.True(queue.TryDequeue(out _));
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("d")));
+    }
+
+    [Fact]
+    public void The_bound_refuses_a_frame_that_would_pass_the_most_bytes_and_counts_bytes_out_again()
+    {
+        var queue = new OutboundQueue(maxFrames: int.MaxValue, maxBytes: 10);
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("123456")));
+        Assert.Equal(EnqueueResult.Full, queue.TryEnqueue(Frame("12345")));
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("1234")));
+        Assert.Equal((2, 10L), queue.Queued);
+
+        Assert.True(queue.TryDequeue(out _));
+        Assert.Equal((1, 4L), queue.Queued);
+        Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue(Frame("12345")));
     }
 }

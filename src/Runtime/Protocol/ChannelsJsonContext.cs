@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Channels;
+namespace Channels.Protocol;
 
 /// <summary>Type information for the values the runtime itself writes, and common primitives, so that they serialize under NativeAOT.</summary>
 [JsonSerializable(typeof(bool))]

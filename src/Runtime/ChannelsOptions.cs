@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Channels.Protocol;
 
 namespace Channels;
 

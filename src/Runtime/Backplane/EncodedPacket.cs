@@ -1,4 +1,4 @@
-namespace Channels.Protocol;
+namespace Channels.Backplane;
 
 /// <summary>
 /// A Socket.IO packet encoded once for the wire: the Engine.IO text frame (starting with <c>4</c>) and

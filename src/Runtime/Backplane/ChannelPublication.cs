@@ -1,6 +1,4 @@
-using Channels.Protocol;
-
-namespace Channels;
+namespace Channels.Backplane;
 
 /// <summary>Who a publication is for.</summary>
 public enum PublicationTarget
@@ -68,7 +66,10 @@ public sealed class ChannelPublication
         return new(@namespace, PublicationTarget.Channels, channels, null, exceptSocketId, packets);
     }
 
-    /// <summary>A publication to one socket.</summary>
-    public static ChannelPublication ToSocket(string socketId, EncodedPacket packet) =>
-        new("/", PublicationTarget.Socket, [], socketId, null, [packet]);
+    /// <summary>
+    /// A publication to one socket. <paramref name="namespace"/> is the namespace the packet was encoded
+    /// for; a server that holds the socket on another namespace re-addresses the packet to it.
+    /// </summary>
+    public static ChannelPublication ToSocket(string @namespace, string socketId, EncodedPacket packet) =>
+        new(@namespace, PublicationTarget.Socket, [], socketId, null, [packet]);
 }

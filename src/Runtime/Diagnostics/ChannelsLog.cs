@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Channels.Hosting;
+namespace Channels.Diagnostics;
 
 /// <summary>The runtime's log lines (source-generated, no allocation when the level is off).</summary>
 internal sealed partial class ChannelsLog(ILogger logger)

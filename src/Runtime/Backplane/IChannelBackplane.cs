@@ -1,4 +1,4 @@
-namespace Channels;
+namespace Channels.Backplane;
 
 /// <summary>
 /// The broadcast seam: every broadcast, channel broadcast and send-by-id goes through it. The default

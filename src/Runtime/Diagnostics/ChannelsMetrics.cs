@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Channels.Hosting;
+namespace Channels.Diagnostics;
 
 /// <summary>
 /// The runtime's instruments, on the meter <c>Channels.SDK</c>: connections, messages and bytes in and

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Channels.Backplane;
+using Channels.Diagnostics;
+using Channels.Dispatch;
+using Channels.Protocol;
+
+namespace Channels;
+
+/// <summary>
+/// The channel requests of <c>docs/protocol.md</c>: <c>subscribe</c>, <c>unsubscribe</c>, <c>publish</c>
+/// and plain <c>message</c> from clients, and the server's own subscribe and unsubscribe. Applies the
+/// limits (name length, subscriptions per socket), runs the handlers through the dispatcher, keeps the
+/// registry and the backplane up to date, and answers acks.
+/// </summary>
+internal sealed class ChannelRequests(
+    ChannelsOptions options,
+    ChannelDispatcher dispatcher,
+    ChannelRegistry registry,
+    IChannelBackplane backplane,
+    PacketEncoder encoder,
+    ChannelsLog log)
+{
+    /// <summary>Whether <paramref name="eventName"/> is one of the reserved channel requests.</summary>
+    public static bool IsRequest(string eventName) => eventName is "subscribe" or "unsubscribe" or "message" or "publish";
+
+    /// <summary>Carries out a client's request and answers its ack, if it asked for one.</summary>
+    public async ValueTask HandleAsync(IChannelMember member, string request, ChannelPayload args, long ackId)
+    {
+        ChannelAck ack;
+        switch (request)
+        {
+            case "subscribe":
+                ack = await SubscribeAsync(member, ChannelArgument(args), fromClient: true);
+                break;
+            case "unsubscribe":
+                ack = await UnsubscribeAsync(member, ChannelArgument(args), fromClient: true);
+                break;
+            case "message":
+                await MessageAsync(member, null, args);
+                ack = ChannelAck.Success;
+                break;
+            default:
+                var channel = ChannelArgument(args);
+                if (channel is null || !member.Subscriptions.Contains(channel))
+                {
+                    var error = channel is null ? "publish needs a channel name" : $"not subscribed to channel '{channel}'";
+                    ack = await dispatcher.RefuseAsync(member.Socket, "publish", error, channel);
+                    break;
+                }
+
+                await MessageAsync(member, channel, args.Skip(1));
+                ack = ChannelAck.Success;
+                break;
+        }
+
+        if (ackId >= 0)
+        {
+            member.Deliver(encoder.Ack(member.Namespace, ackId, ack));
+        }
+    }
+
+    /// <summary>
+    /// Subscribes a socket: checks the name and the limit, runs <c>[OnSubscribe]</c>, then adds the
+    /// subscription. Subscribing again to a channel held is a success that runs no handler.
+    /// </summary>
+    public async ValueTask<ChannelAck> SubscribeAsync(IChannelMember member, string? channel, bool fromClient)
+    {
+        var subscriptions = member.Subscriptions;
+        var error = channel switch
+        {
+            _ when subscriptions.IsClosed => "the socket is disconnected",
+            null or "" => "channel name must be a non-empty string",
+            { Length: var length } when length > options.MaxChannelNameLength => $"channel name is longer than {options.MaxChannelNameLength} characters",
+            _ when subscriptions.Contains(channel) => null,
+            _ when subscriptions.Count >= options.MaxSubscriptionsPerSocket => $"subscription limit of {options.MaxSubscriptionsPerSocket} reached",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            return fromClient ? await dispatcher.RefuseAsync(member.Socket, "subscribe", error, null) : new ChannelAck(false, error);
+        }
+
+        if (subscriptions.Contains(channel!))
+        {
+            return ChannelAck.Success;
+        }
+
+        var result = await dispatcher.SubscribeAsync(member.Socket, channel!);
+        if (result.Rejected)
+        {
+            var reason = result.RejectionMessage ?? "subscription rejected";
+            log.RequestRefused(member.Id, "subscribe", reason);
+            return new ChannelAck(false, reason);
+        }
+
+        if (subscriptions.Add(channel!) && registry.Subscribe(member, channel!))
+        {
+            await backplane.ChannelOccupiedAsync(member.Namespace, channel!);
+        }
+
+        return ChannelAck.Success;
+    }
+
+    /// <summary>Ends a subscription: runs <c>[OnUnsubscribe]</c> while the channel is still held, then removes it.</summary>
+    public async ValueTask<ChannelAck> UnsubscribeAsync(IChannelMember member, string? channel, bool fromClient)
+    {
+        if (channel is null || !member.Subscriptions.Contains(channel))
+        {
+            var error = channel is null ? "unsubscribe needs a channel name" : $"not subscribed to channel '{channel}'";
+            return fromClient ? await dispatcher.RefuseAsync(member.Socket, "unsubscribe", error, channel) : new ChannelAck(false, error);
+        }
+
+        await dispatcher.UnsubscribeAsync(member.Socket, channel);
+        await RemoveAsync(member, channel);
+        return ChannelAck.Success;
+    }
+
+    /// <summary>Removes every subscription of a socket that has left (its handlers have run) and closes its set.</summary>
+    public async ValueTask RemoveAllAsync(IChannelMember member)
+    {
+        foreach (var channel in member.Subscriptions.ToArray())
+        {
+            await RemoveAsync(member, channel);
+        }
+
+        member.Subscriptions.Close();
+    }
+
+    private async ValueTask RemoveAsync(IChannelMember member, string channel)
+    {
+        if (member.Subscriptions.Remove(channel) && registry.Unsubscribe(member, channel))
+        {
+            await backplane.ChannelVacatedAsync(member.Namespace, channel);
+        }
+    }
+
+    /// <summary>Runs <c>[OnMessage]</c> with the channel it was published to, known to broadcasts made meanwhile.</summary>
+    private async ValueTask MessageAsync(IChannelMember member, string? channel, ChannelPayload payload)
+    {
+        member.Subscriptions.Current = channel;
+        try
+        {
+            await dispatcher.MessageAsync(member.Socket, channel, payload);
+        }
+        finally
+        {
+            member.Subscriptions.Current = null;
+        }
+    }
+
+    private static string? ChannelArgument(ChannelPayload args) =>
+        args.Count > 0 && args.GetValueKind(0) == JsonValueKind.String ? args.GetString(0) : null;
+}

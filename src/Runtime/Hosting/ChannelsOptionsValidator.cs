@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+
+namespace Channels.Hosting;
+
+/// <summary>Checks <see cref="ChannelsOptions"/> when the app starts, naming every setting that is out of range.</summary>
+internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChannelsOptions options)
+    {
+        var failures = new List<string>();
+        Positive(options.PingInterval, nameof(options.PingInterval));
+        Positive(options.PingTimeout, nameof(options.PingTimeout));
+        Positive(options.ConnectTimeout, nameof(options.ConnectTimeout));
+        AtLeast(options.MaxPayloadBytes, 16, nameof(options.MaxPayloadBytes));
+        AtLeast(options.MaxAttachments, 0, nameof(options.MaxAttachments));
+        AtLeast(options.MaxSubscriptionsPerSocket, 1, nameof(options.MaxSubscriptionsPerSocket));
+        AtLeast(options.MaxChannelNameLength, 1, nameof(options.MaxChannelNameLength));
+        AtLeast(options.MaxOutboundPackets, 1, nameof(options.MaxOutboundPackets));
+        AtLeast(options.MaxOutboundBytes, 1, nameof(options.MaxOutboundBytes));
+        AtLeast(options.MaxPendingEvents, 1, nameof(options.MaxPendingEvents));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Positive(TimeSpan value, string setting)
+        {
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+            {
+                failures.Add($"ChannelsOptions.{setting} must be more than zero and at most one day; it is {value}.");
+            }
+        }
+
+        void AtLeast(long value, long minimum, string setting)
+        {
+            if (value < minimum)
+            {
+                failures.Add($"ChannelsOptions.{setting} must be at least {minimum}; it is {value}.");
+            }
+        }
+    }
+}

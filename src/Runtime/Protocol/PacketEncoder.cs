@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json;
+using Channels.Backplane;
+
+namespace Channels.Protocol;
+
+/// <summary>
+/// Encodes the packets the server sends, once each, through the app's JSON options: messages, custom
+/// events and acks. A broadcast encodes here once and hands the same bytes to every recipient.
+/// </summary>
+internal sealed class PacketEncoder(JsonSerializerOptions options)
+{
+    /// <summary><c>["message", message]</c> or <c>["message", message, channel]</c>.</summary>
+    public EncodedPacket Message<T>(string @namespace, T message, string? channel)
+    {
+        var writer = PacketWriter.Rent(options);
+        try
+        {
+            writer.WriteString("message");
+            writer.WriteValue(message);
+            if (channel is not null)
+            {
+                writer.WriteString(channel);
+            }
+        }
+        catch
+        {
+            writer.Return();
+            throw;
+        }
+
+        return writer.Finish(ack: false, @namespace, ackId: -1);
+    }
+
+    /// <summary><c>["name", …args]</c>, with an ack id when one is given (-1 for none).</summary>
+    public EncodedPacket Event(string @namespace, string eventName, object?[] args, long ackId)
+    {
+        var writer = PacketWriter.Rent(options);
+        try
+        {
+            writer.WriteString(eventName);
+            foreach (var arg in args)
+            {
+                writer.WriteObject(arg);
+            }
+        }
+        catch
+        {
+            writer.Return();
+            throw;
+        }
+
+        return writer.Finish(ack: false, @namespace, ackId);
+    }
+
+    /// <summary>An ACK carrying one <see cref="ChannelAck"/>.</summary>
+    public EncodedPacket Ack(string @namespace, long ackId, ChannelAck ack)
+    {
+        var writer = PacketWriter.Rent(options);
+        writer.WriteValue(ack);
+        return writer.Finish(ack: true, @namespace, ackId);
+    }
+
+    /// <summary>An ACK carrying a handler's value (a payload's arguments as they are), or no argument.</summary>
+    public EncodedPacket AckValue(string @namespace, long ackId, object? value, bool hasValue)
+    {
+        var writer = PacketWriter.Rent(options);
+        try
+        {
+            if (hasValue)
+            {
+                writer.WriteObject(value);
+            }
+        }
+        catch
+        {
+            writer.Return();
+            throw;
+        }
+
+        return writer.Finish(ack: true, @namespace, ackId);
+    }
+
+    /// <summary>
+    /// The same packet addressed to another namespace: a send by socket id encoded where the socket's
+    /// namespace is not known (another server, through a backplane) is re-addressed by the server that
+    /// holds the socket.
+    /// </summary>
+    public static EncodedPacket Readdress(EncodedPacket packet, string fromNamespace, string toNamespace)
+    {
+        if (string.Equals(fromNamespace, toNamespace, StringComparison.Ordinal))
+        {
+            return packet;
+        }
+
+        // 4 <type> [<attachments>-] [<nsp>,] …: the header ends after the type and the attachment count.
+        var frame = packet.Frame.Span;
+        var headerEnd = 2;
+        if (frame.Length > 2 && frame[1] is (byte)'5' or (byte)'6')
+        {
+            headerEnd = frame.IndexOf((byte)'-') + 1;
+        }
+
+        var rest = frame[headerEnd..];
+        if (fromNamespace != "/")
+        {
+            rest = rest[(Encoding.UTF8.GetByteCount(fromNamespace) + 1)..];
+        }
+
+        var prefix = toNamespace == "/" ? [] : Encoding.UTF8.GetBytes(toNamespace + ",");
+        var bytes = new byte[headerEnd + prefix.Length + rest.Length];
+        frame[..headerEnd].CopyTo(bytes);
+        prefix.CopyTo(bytes.AsSpan(headerEnd));
+        rest.CopyTo(bytes.AsSpan(headerEnd + prefix.Length));
+        return new EncodedPacket(bytes, packet.Attachments);
+    }
+}

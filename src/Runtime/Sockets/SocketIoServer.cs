@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Channels.Backplane;
+using Channels.Diagnostics;
+using Channels.Dispatch;
+using Channels.Protocol;
+using Channels.Transport;
+
+namespace Channels.Sockets;
+
+/// <summary>
+/// The Socket.IO layer's root: puts a <see cref="SocketIoConnection"/> on each Engine.IO session, with
+/// the dependencies each one uses, keeps the live ones, and ends them all at shutdown.
+/// </summary>
+internal sealed class SocketIoServer(
+    ChannelsOptions options,
+    ChannelDispatcher dispatcher,
+    ChannelRequests requests,
+    ChannelRegistry registry,
+    PacketEncoder encoder,
+    IChannelBackplane backplane,
+    ChannelsLog log,
+    ChannelsMetrics metrics,
+    TimeProvider time,
+    IServiceProvider services)
+{
+    private readonly ConcurrentDictionary<SocketIoConnection, byte> _connections = new();
+
+    /// <summary>The Engine.IO session's handler: a new connection, tracked until its session ends.</summary>
+    public IEngineHandler CreateConnection(EngineSession session, HttpContext http)
+    {
+        var connection = new SocketIoConnection(
+            session,
+            HttpContextSnapshot.Create(http, services),
+            options,
+            dispatcher,
+            requests,
+            registry,
+            encoder,
+            backplane,
+            log,
+            metrics,
+            time);
+        _connections[connection] = 0;
+        session.Closed.Register(static state =>
+        {
+            var (connections, connection) = ((ConcurrentDictionary<SocketIoConnection, byte>, SocketIoConnection))state!;
+            connections.TryRemove(connection, out _);
+        }, (_connections, connection));
+        return connection;
+    }
+
+    /// <summary>Ends every connection, each running its close sequence on its own loop, before the host stops.</summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken)
+    {
+        var connections = _connections.Keys.ToArray();
+        log.ShuttingDown(connections.Length);
+        await Task.WhenAll(connections.Select(c => c.ShutdownAsync())).WaitAsync(cancellationToken);
+    }
+}
