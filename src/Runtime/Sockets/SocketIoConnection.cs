@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
 using Channels.Backplane;
 using Channels.Diagnostics;
 using Channels.Dispatch;
@@ -10,18 +8,15 @@ using Channels.Transport;
 namespace Channels.Sockets;
 
 /// <summary>
-/// The Socket.IO layer of one Engine.IO session: the connection loop. Whole packets from the decoder
-/// go through one bounded queue to one loop, which runs everything that reaches a handler, one item at a
-/// time, in the order received: the client's packets, the server's own subscribe, unsubscribe and
-/// disconnect calls, and the close sequence of each socket when the session ends or the server stops.
-/// Acks from the client are resolved at once, never queued behind events.
+/// The Socket.IO layer of one Engine.IO session: which namespaces the client joined (CONNECT), where each
+/// packet goes, and the close sequence of each socket. Whole packets from the decoder run on the
+/// connection's <see cref="ConnectionLoop"/>, one at a time, in order, and so do the server's own
+/// subscribe, unsubscribe and disconnect calls and the close sequence at the end or at shutdown. Acks
+/// from the client are resolved at once, never queued behind events.
 /// </summary>
-internal sealed class SocketIoConnection : IEngineHandler
+internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
-
-    /// <summary>The connection whose loop the current code runs on, if any (see <see cref="OnLoop"/>).</summary>
-    private static readonly AsyncLocal<SocketIoConnection?> s_loop = new();
 
     private readonly ChannelsOptions _options;
     private readonly ChannelDispatcher _dispatcher;
@@ -30,15 +25,12 @@ internal sealed class SocketIoConnection : IEngineHandler
     private readonly PacketEncoder _encoder;
     private readonly IChannelBackplane _backplane;
     private readonly ChannelsLog _log;
-    private readonly ChannelsMetrics _metrics;
     private readonly SocketIoDecoder _decoder;
-    private readonly Channel<Inbound> _inbox;
+    private readonly ConnectionLoop _loop;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private readonly Task _loop;
     private ITimer? _connectTimer;
     private DisconnectReason? _closeReason;
-    private bool _inItem;
 
     public SocketIoConnection(
         EngineSession session,
@@ -62,14 +54,8 @@ internal sealed class SocketIoConnection : IEngineHandler
         _encoder = encoder;
         _backplane = backplane;
         _log = log;
-        _metrics = metrics;
         _decoder = new SocketIoDecoder(options.MaxAttachments);
-        _inbox = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(options.MaxPendingEvents)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _loop = RunAsync();
+        _loop = new ConnectionLoop(this, options.MaxPendingEvents, session.Id, log, metrics);
 
         // Disposed at the first connect or at close: a connection does not carry it once connected.
         _connectTimer = time.CreateTimer(
@@ -83,10 +69,7 @@ internal sealed class SocketIoConnection : IEngineHandler
 
     public HttpContext HttpContext { get; }
 
-    /// <summary>True when the caller runs inside this connection's loop (a handler, or the close sequence).</summary>
-    private bool OnLoop => Volatile.Read(ref _inItem) && s_loop.Value == this;
-
-    // ---- receiving (transport side) ----
+    // ---- receiving (the transport's side) ----
 
     public async ValueTask OnMessageAsync(EnginePacket message)
     {
@@ -106,44 +89,30 @@ internal sealed class SocketIoConnection : IEngineHandler
             return;
         }
 
-        if (packet.Type is SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck)
+        if (packet.Type is not (SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck))
         {
-            if (FindSocket(packet.Namespace) is not { } socket)
-            {
-                Fail($"ACK for namespace {packet.Namespace}, which is not connected");
-                return;
-            }
-
-            socket.ResolveAck(packet.AckId, packet.Arguments!);
-            return;
+            await _loop.PostAsync(packet, Session.Closed);
         }
-
-        await EnqueueAsync(new Inbound(packet, null, null));
+        else if (FindSocket(packet.Namespace) is { } socket)
+        {
+            socket.ResolveAck(packet.AckId, packet.Arguments!);
+        }
+        else
+        {
+            Fail($"ACK for namespace {packet.Namespace}, which is not connected");
+        }
     }
 
     private void Fail(string reason)
     {
         _log.InvalidPacket(Session.Id, reason);
-        _inbox.Writer.TryWrite(new Inbound(null, reason, null));
+        _loop.PostInvalid(reason);
         Session.Abort(EngineCloseReason.InvalidPacket);
-    }
-
-    private async ValueTask<bool> EnqueueAsync(Inbound item)
-    {
-        try
-        {
-            await _inbox.Writer.WriteAsync(item, Session.Closed);
-            return true;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
-        {
-            return false;
-        }
     }
 
     public void OnClosed(EngineCloseReason reason) => End(DisconnectReasons.FromSession(reason));
 
-    /// <summary>No more items: the loop drains what is queued, then runs each socket's close sequence.</summary>
+    /// <summary>The loop runs what is queued, then each socket's close sequence (<see cref="OnLoopEndedAsync"/>).</summary>
     private void End(DisconnectReason reason)
     {
         Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
@@ -152,7 +121,7 @@ internal sealed class SocketIoConnection : IEngineHandler
             _closeReason ??= reason;
         }
 
-        _inbox.Writer.TryComplete();
+        _loop.Complete();
     }
 
     private void OnConnectTimeout()
@@ -180,87 +149,9 @@ internal sealed class SocketIoConnection : IEngineHandler
         }
     }
 
-    // ---- the loop ----
+    // ---- on the loop ----
 
-    private async Task RunAsync()
-    {
-        s_loop.Value = this;
-        await foreach (var item in _inbox.Reader.ReadAllAsync())
-        {
-            var started = Stopwatch.GetTimestamp();
-            Volatile.Write(ref _inItem, true);
-            try
-            {
-                if (item.Work is { } work)
-                {
-                    await work();
-                }
-                else if (item.Packet is { } packet)
-                {
-                    await HandleAsync(packet);
-                }
-                else
-                {
-                    await RaiseInvalidPacketAsync(item.Error!);
-                }
-            }
-            catch (Exception ex)
-            {
-                _log.HandlerFailed(ex, "dispatch", Session.Id);
-            }
-            finally
-            {
-                Volatile.Write(ref _inItem, false);
-            }
-
-            _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
-        }
-
-        DisconnectReason reason;
-        lock (_gate)
-        {
-            reason = _closeReason ?? DisconnectReason.TransportClose;
-        }
-
-        Volatile.Write(ref _inItem, true);
-        foreach (var socket in ConnectedSockets())
-        {
-            await FinishAsync(socket, reason);
-        }
-
-        if (reason == DisconnectReason.ServerShuttingDown)
-        {
-            Session.Close(EngineCloseReason.ServerClose);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on the loop: at once when already there (a handler calling the server's
-    /// API on its own connection), otherwise queued behind what the client sent and awaited.
-    /// </summary>
-    private async ValueTask<T> OnLoopAsync<T>(Func<ValueTask<T>> work, T whenClosed)
-    {
-        if (OnLoop)
-        {
-            return await work();
-        }
-
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queued = await EnqueueAsync(new Inbound(null, null, async () =>
-        {
-            try
-            {
-                done.TrySetResult(await work());
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        }));
-        return queued ? await done.Task : whenClosed;
-    }
-
-    private ValueTask HandleAsync(SocketIoPacket packet)
+    public ValueTask HandleAsync(SocketIoPacket packet)
     {
         switch (packet.Type)
         {
@@ -277,6 +168,15 @@ internal sealed class SocketIoConnection : IEngineHandler
         }
     }
 
+    /// <summary>Reports an invalid packet to the <c>[OnError]</c> handlers of every socket still connected.</summary>
+    public async ValueTask HandleInvalidAsync(string reason)
+    {
+        foreach (var socket in ConnectedSockets())
+        {
+            await _dispatcher.ErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {reason}"), channel: null);
+        }
+    }
+
     /// <summary>
     /// A packet that does not fit the connection's state (as the reference server, this closes the
     /// connection): logged, reported to the connected sockets' <c>[OnError]</c>, session closed.
@@ -284,17 +184,8 @@ internal sealed class SocketIoConnection : IEngineHandler
     private async ValueTask ViolationAsync(string reason)
     {
         _log.InvalidPacket(Session.Id, reason);
-        await RaiseInvalidPacketAsync(reason);
+        await HandleInvalidAsync(reason);
         Session.Abort(EngineCloseReason.InvalidPacket);
-    }
-
-    /// <summary>Reports an invalid packet to the <c>[OnError]</c> handlers of every socket still connected.</summary>
-    private async ValueTask RaiseInvalidPacketAsync(string reason)
-    {
-        foreach (var socket in ConnectedSockets())
-        {
-            await _dispatcher.ErrorAsync(socket, new ChannelProtocolException($"Invalid packet: {reason}"), channel: null);
-        }
     }
 
     private async ValueTask ConnectAsync(SocketIoPacket packet)
@@ -352,36 +243,54 @@ internal sealed class SocketIoConnection : IEngineHandler
             {
                 socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, refusal));
             }
-
-            return;
         }
-
-        if (packet.HasAck)
+        else if (packet.HasAck)
         {
             socket.Deliver(_encoder.AckValue(socket.Namespace, packet.AckId, answer?.AckValue, answer is not null));
         }
     }
 
-    // ---- the server's own calls (ChannelSocket API) ----
+    // ---- the server's own calls (ChannelSocket's API), run on the loop ----
 
     public ValueTask<bool> SubscribeAsync(SocketIoSocket socket, string channel) =>
-        OnLoopAsync(async () => (await _requests.SubscribeAsync(socket, channel, fromClient: false)).Ok, whenClosed: false);
+        _loop.RunAsync(async () => (await _requests.SubscribeAsync(socket, channel, fromClient: false)).Ok, whenEnded: false, Session.Closed);
 
     public ValueTask<bool> UnsubscribeAsync(SocketIoSocket socket, string channel) =>
-        OnLoopAsync(async () => (await _requests.UnsubscribeAsync(socket, channel, fromClient: false)).Ok, whenClosed: false);
+        _loop.RunAsync(async () => (await _requests.UnsubscribeAsync(socket, channel, fromClient: false)).Ok, whenEnded: false, Session.Closed);
 
     /// <summary>The server ends one socket: DISCONNECT to the client, then the close sequence.</summary>
     public async ValueTask DisconnectAsync(SocketIoSocket socket) =>
-        await OnLoopAsync(
+        await _loop.RunAsync(
             async () =>
             {
                 socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
                 await FinishAsync(socket, DisconnectReason.ServerNamespaceDisconnect);
                 return true;
             },
-            whenClosed: false);
+            whenEnded: false,
+            Session.Closed);
 
     // ---- ending ----
+
+    /// <summary>Every socket still connected goes through the close sequence; at shutdown, the session is closed after.</summary>
+    public async ValueTask OnLoopEndedAsync()
+    {
+        DisconnectReason reason;
+        lock (_gate)
+        {
+            reason = _closeReason ?? DisconnectReason.TransportClose;
+        }
+
+        foreach (var socket in ConnectedSockets())
+        {
+            await FinishAsync(socket, reason);
+        }
+
+        if (reason == DisconnectReason.ServerShuttingDown)
+        {
+            Session.Close(EngineCloseReason.ServerClose);
+        }
+    }
 
     /// <summary>
     /// The close sequence: <c>[OnDisconnect]</c> if the client left, <c>[OnUnsubscribe]</c> per channel
@@ -425,9 +334,6 @@ internal sealed class SocketIoConnection : IEngineHandler
     public Task ShutdownAsync()
     {
         End(DisconnectReason.ServerShuttingDown);
-        return _loop;
+        return _loop.Completion;
     }
-
-    /// <summary>One item for the loop: a packet, an invalid packet to report, or a call of the server's.</summary>
-    private readonly record struct Inbound(SocketIoPacket? Packet, string? Error, Func<ValueTask>? Work);
 }

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Channels.Diagnostics;
+using Channels.Protocol;
+
+namespace Channels.Sockets;
+
+/// <summary>
+/// The one loop of a connection: a bounded queue read by one task, so that everything that reaches a
+/// handler runs one item at a time, in the order queued. Items are the client's packets (the read side
+/// waits while the queue is full, which pushes back on the client), invalid packets to report, and the
+/// server's own calls (<see cref="RunAsync{T}"/>). When the queue is completed, what is in it is still
+/// run, then <see cref="IConnectionLoopOwner.OnLoopEndedAsync"/>.
+/// </summary>
+internal sealed class ConnectionLoop
+{
+    /// <summary>The loop the current code runs on, if any: flows into every handler the loop calls.</summary>
+    private static readonly AsyncLocal<ConnectionLoop?> s_current = new();
+
+    private readonly IConnectionLoopOwner _owner;
+    private readonly ChannelsLog _log;
+    private readonly ChannelsMetrics _metrics;
+    private readonly string _sessionId;
+    private readonly Channel<Item> _items;
+    private bool _running;
+
+    public ConnectionLoop(IConnectionLoopOwner owner, int capacity, string sessionId, ChannelsLog log, ChannelsMetrics metrics)
+    {
+        _owner = owner;
+        _sessionId = sessionId;
+        _log = log;
+        _metrics = metrics;
+        _items = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        Completion = RunLoopAsync();
+    }
+
+    /// <summary>Ends once the loop has run everything queued and the owner's end.</summary>
+    public Task Completion { get; }
+
+    /// <summary>
+    /// True when the caller runs inside this loop's current item: a handler, or the end. (A task a handler
+    /// starts and leaves running counts as inside while the loop is busy with any item.)
+    /// </summary>
+    public bool IsCurrent => Volatile.Read(ref _running) && s_current.Value == this;
+
+    /// <summary>Queues a client's packet; waits while the queue is full. False once the loop is ending.</summary>
+    public ValueTask<bool> PostAsync(SocketIoPacket packet, CancellationToken cancellationToken) => WriteAsync(new Item(packet, null, null), cancellationToken);
+
+    /// <summary>Queues the report of an invalid packet, if there is room; the session is being closed anyway.</summary>
+    public void PostInvalid(string reason) => _items.Writer.TryWrite(new Item(null, reason, null));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the loop: at once when already there (a handler calling the server's
+    /// API on its own connection), otherwise queued behind what is there and awaited. Returns
+    /// <paramref name="whenEnded"/> if the loop ends first.
+    /// </summary>
+    public async ValueTask<T> RunAsync<T>(Func<ValueTask<T>> work, T whenEnded, CancellationToken cancellationToken)
+    {
+        if (IsCurrent)
+        {
+            return await work();
+        }
+
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queued = await WriteAsync(
+            new Item(null, null, async () =>
+            {
+                try
+                {
+                    done.TrySetResult(await work());
+                }
+                catch (Exception ex)
+                {
+                    done.TrySetException(ex);
+                }
+            }),
+            cancellationToken);
+        return queued ? await done.Task : whenEnded;
+    }
+
+    /// <summary>No more items: what is queued still runs, then the owner's end.</summary>
+    public void Complete() => _items.Writer.TryComplete();
+
+    private async ValueTask<bool> WriteAsync(Item item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _items.Writer.WriteAsync(item, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RunLoopAsync()
+    {
+        s_current.Value = this;
+        await foreach (var item in _items.Reader.ReadAllAsync())
+        {
+            var started = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _running, true);
+            try
+            {
+                if (item.Work is { } work)
+                {
+                    await work();
+                }
+                else if (item.Packet is { } packet)
+                {
+                    await _owner.HandleAsync(packet);
+                }
+                else
+                {
+                    await _owner.HandleInvalidAsync(item.Error!);
+                }
+            }
+            catch (Exception ex)
+            {
+                _log.HandlerFailed(ex, "dispatch", _sessionId);
+            }
+            finally
+            {
+                Volatile.Write(ref _running, false);
+            }
+
+            _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
+        }
+
+        Volatile.Write(ref _running, true);
+        try
+        {
+            await _owner.OnLoopEndedAsync();
+        }
+        catch (Exception ex)
+        {
+            _log.HandlerFailed(ex, "close sequence", _sessionId);
+        }
+    }
+
+    private readonly record struct Item(SocketIoPacket? Packet, string? Error, Func<ValueTask>? Work);
+}
+
+/// <summary>What a <see cref="ConnectionLoop"/> runs its items on.</summary>
+internal interface IConnectionLoopOwner
+{
+    /// <summary>A client's packet (not an ACK: those never wait in the loop).</summary>
+    ValueTask HandleAsync(SocketIoPacket packet);
+
+    /// <summary>An invalid packet, to report to handlers.</summary>
+    ValueTask HandleInvalidAsync(string reason);
+
+    /// <summary>The loop was completed and has run everything queued: the close sequence.</summary>
+    ValueTask OnLoopEndedAsync();
+}
