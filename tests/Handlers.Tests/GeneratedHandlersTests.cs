@@ -106,6 +106,20 @@ public sealed class GeneratedHandlersTests
     }
 
     [Fact]
+    public async Task A_scoped_handler_sees_its_own_scope_as_the_request_services()
+    {
+        await using var server = await StartAsync(new EventJournal());
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a", server.Address, options: WebSocketOnly);
+
+        var first = await node.EmitWithAckAsync("a", "scope-of-request-services");
+        var second = await node.EmitWithAckAsync("a", "scope-of-request-services");
+
+        Assert.True(first!.GetValue<bool>());
+        Assert.True(second!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task Handlers_in_a_referenced_class_library_are_found()
     {
         await using var server = await StartAsync(new EventJournal());

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Text.Json.Serialization;
 
 namespace Channels.Handlers.Tests;
@@ -76,6 +77,11 @@ public sealed partial class ScopedHandlers(ScopedCounter counter)
 {
     [OnEvent("scope-id")]
     public int Id() => counter.Id;
+
+    /// <summary>The request's services are the event's scope: the scoped service resolved there is this handler's.</summary>
+    [OnEvent("scope-of-request-services")]
+    public bool RequestServicesAreTheEventScope(HttpContext http) =>
+        ReferenceEquals(http.RequestServices.GetService(typeof(ScopedCounter)), counter);
 }
 
 /// <summary>A scoped service whose id tells one scope from another.</summary>

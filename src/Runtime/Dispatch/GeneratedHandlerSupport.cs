@@ -28,7 +28,12 @@ public static class GeneratedHandlerSupport
             $"Add [JsonSerializable(typeof({typeof(T).Name}))] to the app's context and insert it into TypeInfoResolverChain.");
     }
 
-    /// <summary>Runs a scoped handler: a new DI scope and instance for this event, disposed after it.</summary>
+    /// <summary>
+    /// Runs a scoped handler: a new DI scope and instance for this event, disposed after it. While it runs,
+    /// the event's <see cref="ChannelEvent.Services"/> and the socket's <c>HttpContext.RequestServices</c>
+    /// are that scope, so a scoped service resolved either way is the handler's own. (The connection's
+    /// handlers run one at a time, so no other handler sees the socket's context meanwhile.)
+    /// </summary>
     public static async ValueTask<HandlerResult> InScope<THandler>(ChannelEvent e, Func<IServiceProvider, THandler> create, Func<THandler, ChannelEvent, ValueTask<HandlerResult>> invoke)
     {
         ArgumentNullException.ThrowIfNull(create);
@@ -36,7 +41,19 @@ public static class GeneratedHandlerSupport
         var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateAsyncScope(e.Services);
         await using (scope.ConfigureAwait(false))
         {
-            return await invoke(create(scope.ServiceProvider), e).ConfigureAwait(false);
+            var services = scope.ServiceProvider;
+            var http = e.Socket.HttpContext;
+            var previous = http.RequestServices;
+            http.RequestServices = services;
+            try
+            {
+                var scoped = new ChannelEvent(e.Kind, e.Socket, e.Channel, e.Payload, e.Exception, services);
+                return await invoke(create(services), scoped).ConfigureAwait(false);
+            }
+            finally
+            {
+                http.RequestServices = previous;
+            }
         }
     }
 
