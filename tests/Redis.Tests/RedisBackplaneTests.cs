@@ -22,6 +22,7 @@ public sealed class RedisBackplaneTests
             return HandlerResult.Continue;
         }, pattern: "^room-");
         handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack(e.Socket.Id)), eventName: "whoami");
+        handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack(e.Socket.Id)), eventName: "whoami", @namespace: "/admin");
         return handlers;
     }
 
@@ -100,6 +101,24 @@ public sealed class RedisBackplaneTests
         Assert.Equal(1, Count(node, "on-a"));
         Assert.Equal(2, Count(node, "on-b"));
         Assert.Equal(1, Count(node, "on-c"));
+    }
+
+    [Fact]
+    public async Task A_send_by_id_to_a_socket_of_another_namespace_on_another_server_arrives_on_that_namespace()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("admin-on-b", b.Address, "/admin", WebSocketOnly);
+        var id = (await node.EmitWithAckAsync("admin-on-b", "whoami"))!.GetValue<string>();
+
+        await a.Services.GetRequiredService<IChannelPublisher>().SendAsync(id, "to the admin socket");
+        var received = await node.WaitAsync(Message("admin-on-b", "to the admin socket"), "the direct send on /admin");
+        await b.Services.GetRequiredService<IChannelPublisher>().SendAsync(id, "from its own server");
+        await node.WaitAsync(Message("admin-on-b", "from its own server"), "the local direct send on /admin");
+
+        Assert.Equal("to the admin socket", received["args"]![0]!.GetValue<string>());
     }
 
     [Fact]

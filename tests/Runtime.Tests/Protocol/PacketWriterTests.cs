@@ -487,3 +487,34 @@ public sealed class PacketWriterTests
         Assert.Empty(new EncodedPacket("42[\"x\"]"u8.ToArray()).Attachments);
     }
 }
+
+/// <summary><see cref="PacketEncoder.Readdress"/>: a packet encoded for one namespace, sent to a socket of another.</summary>
+public sealed class ReaddressTests
+{
+    [Theory]
+    [InlineData("42[\"message\",\"hi\"]", "/", "/admin", "42/admin,[\"message\",\"hi\"]")]
+    [InlineData("42/admin,[\"message\",\"hi\"]", "/admin", "/", "42[\"message\",\"hi\"]")]
+    [InlineData("42/a,[\"message\"]", "/a", "/b", "42/b,[\"message\"]")]
+    [InlineData("451-[\"message\",{\"_placeholder\":true,\"num\":0}]", "/", "/admin", "451-/admin,[\"message\",{\"_placeholder\":true,\"num\":0}]")]
+    [InlineData("43/x,7[{\"ok\":true}]", "/x", "/", "437[{\"ok\":true}]")]
+    public void The_namespace_is_replaced_and_the_rest_kept(string frame, string from, string to, string expected)
+    {
+        var attachments = new ReadOnlyMemory<byte>[] { new byte[] { 1, 2 } };
+        var packet = new EncodedPacket(Encoding.UTF8.GetBytes(frame), attachments);
+
+        var readdressed = PacketEncoder.Readdress(packet, from, to);
+
+        Assert.Equal(expected, readdressed.ToString());
+        Assert.Same(packet.Attachments, readdressed.Attachments);
+        Assert.True(SocketIoParser.TryParse(readdressed.Frame[1..], 10, out var parsed, out var error), error);
+        Assert.Equal(to, parsed!.Namespace);
+    }
+
+    [Fact]
+    public void The_same_namespace_returns_the_same_packet()
+    {
+        var packet = new EncodedPacket("42[\"x\"]"u8.ToArray());
+        Assert.Same(packet, PacketEncoder.Readdress(packet, "/", "/"));
+    }
+}
+

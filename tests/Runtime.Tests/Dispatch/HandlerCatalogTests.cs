@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Channels.Diagnostics;
+using Channels.Dispatch;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Channels.Tests.Dispatch;
+
+/// <summary>
+/// Which handlers fire for a channel is resolved once per channel and cached, within a bound, for every
+/// kind, including those that concern the socket as a whole ([OnDisconnect], [OnFinish], plain messages).
+/// </summary>
+public sealed class HandlerCatalogTests
+{
+    /// <summary>A patterned handler whose matcher counts its calls.</summary>
+    private sealed class CountingTable(ChannelEventKind kind, string prefix, Action<ChannelEvent>? seen = null) : IChannelHandlerTable
+    {
+        public int MatcherCalls;
+
+        public IReadOnlyList<ChannelHandlerDescriptor> Handlers =>
+        [
+            new(kind, "/", "counted", e =>
+            {
+                seen?.Invoke(e);
+                return ValueTask.FromResult(HandlerResult.Continue);
+            }, channel =>
+            {
+                Interlocked.Increment(ref MatcherCalls);
+                return channel.StartsWith(prefix, StringComparison.Ordinal);
+            }),
+        ];
+    }
+
+    [Fact]
+    public void The_cache_stops_at_its_limit_and_later_channels_are_still_answered()
+    {
+        var table = new CountingTable(ChannelEventKind.Message, "room-");
+        var handlers = new HandlerCatalog([table], cacheLimit: 3).Find("/")!;
+        string[] channels = [.. Enumerable.Range(0, 10).Select(i => i % 2 == 0 ? $"room-{i}" : $"other-{i}")];
+
+        var first = channels.Select(c => handlers.ForChannel(ChannelEventKind.Message, c).Length).ToArray();
+        var callsAfterFirstPass = table.MatcherCalls;
+        var cachedAgain = channels.Take(3).Select(c => handlers.ForChannel(ChannelEventKind.Message, c).Length).ToArray();
+        var callsAfterCachedPass = table.MatcherCalls;
+        handlers.ForChannel(ChannelEventKind.Message, channels[9]);
+
+        Assert.Equal([1, 0, 1, 0, 1, 0, 1, 0, 1, 0], first);
+        Assert.Equal(10, callsAfterFirstPass);
+        Assert.Equal([1, 0, 1], cachedAgain);
+        Assert.Equal(10, callsAfterCachedPass);
+        Assert.Equal(11, table.MatcherCalls);
+        Assert.Equal(3, handlers.CachedCount(ChannelEventKind.Message));
+    }
+
+    [Fact]
+    public async Task Socket_wide_kinds_test_each_channel_once_and_fire_with_the_first_match()
+    {
+        var fired = new List<string?>();
+        var table = new CountingTable(ChannelEventKind.Finish, "room-", e => fired.Add(e.Channel));
+        var services = new ServiceCollection().BuildServiceProvider();
+        var dispatcher = new ChannelDispatcher(new HandlerCatalog([table]), new ChannelsLog(NullLogger.Instance), services);
+        var socket = new StubSocket(["lobby", "room-2", "room-1"]);
+
+        await dispatcher.FinishAsync(socket);
+        var callsAfterFirst = table.MatcherCalls;
+        await dispatcher.FinishAsync(socket);
+
+        Assert.Equal(["room-2", "room-2"], fired);
+        Assert.Equal(3, callsAfterFirst);
+        Assert.Equal(3, table.MatcherCalls);
+    }
+
+    /// <summary>A socket with fixed channels that sends nothing.</summary>
+    private sealed class StubSocket(IReadOnlyCollection<string> channels) : ChannelSocket
+    {
+        public override string Id => "stub";
+
+        public override string Namespace => "/";
+
+        public override HttpContext HttpContext { get; } = new DefaultHttpContext();
+
+        public override JsonElement Auth => default;
+
+        public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>();
+
+        public override IReadOnlyCollection<string> Channels => channels;
+
+        public override CancellationToken Disconnected => CancellationToken.None;
+
+        public override ValueTask SendAsync<T>(T message) => default;
+
+        public override ValueTask BroadcastAsync<T>(T message) => default;
+
+        public override ValueTask BroadcastChannelAsync<T>(T message, string? channel = null) => default;
+
+        public override ValueTask SendAndBroadcastAsync<T>(T message) => default;
+
+        public override ValueTask SendAndBroadcastChannelAsync<T>(T message, string? channel = null) => default;
+
+        public override ValueTask<bool> SubscribeAsync(string channel) => new(false);
+
+        public override ValueTask<bool> UnsubscribeAsync(string channel) => new(false);
+
+        public override ValueTask EmitAsync(string eventName, params object?[] args) => default;
+
+        public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
+            Task.FromResult(ChannelPayload.Empty);
+
+        public override ValueTask DisconnectAsync() => default;
+    }
+}
