@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Channels.Tests.Integration;
 
@@ -63,4 +66,49 @@ public sealed class HostingTests
         Assert.True(measurements.GetValueOrDefault("channels.messages.sent") >= 1);
         Assert.True(measurements.GetValueOrDefault("channels.bytes.sent") > 0);
     }
+
+    [Fact]
+    public async Task MapChannels_conventions_reach_every_endpoint_it_maps_and_none_has_a_request_timeout()
+    {
+        await using var server = await TestServer.StartAsync(
+            TestApp.Handlers(),
+            map: app => app.MapChannels().WithMetadata("convention reached"));
+        var endpoints = server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Where(e => e.DisplayName?.StartsWith("Channels", StringComparison.Ordinal) == true)
+            .ToArray();
+        using var http = new HttpClient { BaseAddress = server.Address };
+
+        Assert.Equal(3, endpoints.Length);
+        Assert.All(endpoints, e => Assert.Contains("convention reached", e.Metadata.OfType<string>()));
+        var socketIo = Assert.Single(endpoints, e => e.DisplayName == "Channels /socket.io");
+        Assert.NotNull(socketIo.Metadata.GetMetadata<DisableRequestTimeoutAttribute>());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("socket.io/channels.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Options_out_of_range_stop_the_app_at_start_with_every_problem_named()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(
+            TestApp.Handlers(),
+            configure: o =>
+            {
+                o.PingInterval = TimeSpan.Zero;
+                o.MaxPendingEvents = 0;
+            }));
+
+        Assert.Contains("ChannelsOptions.PingInterval must be more than zero", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ChannelsOptions.MaxPendingEvents must be at least 1; it is 0.", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MapChannels_without_AddChannels_says_what_is_missing()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        using var app = builder.Build();
+
+        var failure = Assert.Throws<InvalidOperationException>(() => app.MapChannels());
+
+        Assert.Contains("AddChannels()", failure.Message, StringComparison.Ordinal);
+    }
 }
+
