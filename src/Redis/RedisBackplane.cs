@@ -22,6 +22,9 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
     private readonly HashSet<string> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChannelMessageQueue> _active = new(StringComparer.Ordinal);
     private readonly RecentIds _seen = new(4096);
+    private readonly Lock _state = new();
+    private readonly HashSet<ConnectionType> _down = [];
+    private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IConnectionMultiplexer? _redis;
 
     public RedisBackplane(IChannelDelivery local, IOptions<RedisBackplaneOptions> options, ILogger<RedisBackplane> logger)
@@ -77,18 +80,64 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
                 ex);
         }
 
-        _redis.ConnectionFailed += (_, e) => LostConnection(e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
+        _redis.ConnectionFailed += (_, e) =>
+        {
+            lock (_state)
+            {
+                _down.Add(e.ConnectionType);
+                if (_ready.Task.IsCompleted)
+                {
+                    _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            LostConnection(e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
+        };
         _redis.ConnectionRestored += (_, e) =>
         {
+            lock (_state)
+            {
+                _down.Remove(e.ConnectionType);
+            }
+
             RestoredConnection(e.EndPoint?.ToString() ?? "?");
-            _ = SyncSubscriptionsAsync();
+            _ = RestoreAsync();
         };
         if (!_redis.IsConnected)
         {
             StartedLocalOnly(_options.Configuration);
         }
 
+        await RestoreAsync();
+    }
+
+    /// <summary>
+    /// Completes once the backplane is connected and its subscriptions are in place; after an outage, once
+    /// they are back (tests wait on it instead of retrying).
+    /// </summary>
+    internal Task WhenReadyAsync()
+    {
+        lock (_state)
+        {
+            if (_ready.Task.IsCompleted && !IsConnected)
+            {
+                _ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            return _ready.Task;
+        }
+    }
+
+    private async Task RestoreAsync()
+    {
         await SyncSubscriptionsAsync();
+        lock (_state)
+        {
+            if (_down.Count == 0 && IsConnected)
+            {
+                _ready.TrySetResult();
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
