@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Channels.Tests.Conformance;
 
@@ -293,13 +294,21 @@ public sealed class EngineIoConformanceTests(ConformanceFixture fixture)
     [MemberData(nameof(Paths))]
     public async Task Polling_session_without_pong_is_closed_after_the_ping_timeout(string path)
     {
-        var sid = await _client.OpenPollingSessionAsync(path);
+        // The server's clock is moved by the test: no waiting, no race with its timers.
+        var time = new FakeTimeProvider();
+        await using var server = await RawClient.StartConformanceServerAsync(time: time);
+        using var client = new RawClient(server.Address);
+        var sid = await client.OpenPollingSessionAsync(path);
 
-        // The behaviour under test is "after pingInterval + pingTimeout": the suite waits exactly
-        // 500 ms; a little margin keeps the check from racing the server's timers.
-        await Task.Delay(PingInterval + PingTimeout + TimeSpan.FromMilliseconds(150));
-        var (status, _) = await _client.PollAsync(path, sid);
+        time.Advance(PingInterval);
+        var ping = await client.PollAsync(path, sid);
+        time.Advance(PingTimeout - TimeSpan.FromMilliseconds(1));
+        var stillOpen = await client.PostAsync(path, sid, "6");
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        var (status, _) = await client.PollAsync(path, sid);
 
+        Assert.Equal((HttpStatusCode.OK, "2"), ping);
+        Assert.Equal(HttpStatusCode.OK, stillOpen.Status);
         Assert.Equal(HttpStatusCode.BadRequest, status);
     }
 

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Channels.Conformance;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Channels.Tests.Conformance;
 
@@ -33,7 +34,10 @@ public sealed class RawClient : IDisposable
     public RequestProbe? Probe { get; }
 
     /// <summary>Starts a server configured like the suites' reference server (the conformance host).</summary>
-    public static Task<TestServer> StartConformanceServerAsync(RequestProbe? probe = null, Action<ChannelsOptions>? configure = null) =>
+    /// <param name="probe">Sees every request, if given.</param>
+    /// <param name="configure">Changes the suites' settings.</param>
+    /// <param name="time">The server's clock (a fake one lets a test move time instead of waiting).</param>
+    public static Task<TestServer> StartConformanceServerAsync(RequestProbe? probe = null, Action<ChannelsOptions>? configure = null, TimeProvider? time = null) =>
         TestServer.StartAsync(
             new ConformanceHandlers(),
             options =>
@@ -50,6 +54,13 @@ public sealed class RawClient : IDisposable
 
                 app.MapChannels();
                 app.MapEngineEcho("/engine.io");
+            },
+            services: s =>
+            {
+                if (time is not null)
+                {
+                    s.AddSingleton(time);
+                }
             });
 
     /// <summary>Puts back socket.io's default ping interval, ping timeout and connect timeout.</summary>

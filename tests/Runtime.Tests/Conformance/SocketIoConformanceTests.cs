@@ -1,6 +1,9 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Channels.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Channels.Tests.Conformance;
 
@@ -108,14 +111,25 @@ public sealed class SocketIoConformanceTests(ConformanceFixture fixture)
     [Fact]
     public async Task No_connect_within_the_connect_timeout_closes_the_connection()
     {
-        await using var socket = await OpenAsync();
-        var elapsed = Stopwatch.StartNew();
+        // The server's clock is moved by the test: the session is there 1 ms before the connect timeout
+        // (1000 ms in the conformance host) and gone at it. Timers fire inside Advance, so no waiting.
+        var time = new FakeTimeProvider();
+        await using var server = await RawClient.StartConformanceServerAsync(configure: RawClient.DefaultTimings, time: time);
+        var engine = server.Services.GetRequiredService<EngineServer>();
+        using var client = new RawClient(server.Address);
+        var (socket, _) = await client.OpenWebSocketAsync(Path);
+        await using var _ = socket;
+        var connectTimeout = server.Services.GetRequiredService<IOptions<ChannelsOptions>>().Value.ConnectTimeout;
 
-        // Pings are answered, so only the connect timeout (1000 ms in the conformance host) can end it.
-        var frames = await socket.WaitForCloseAsync(answerPings: true);
+        time.Advance(connectTimeout - TimeSpan.FromMilliseconds(1));
+        var before = engine.SessionCount;
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var after = engine.SessionCount;
+        var frames = await socket.WaitForCloseAsync();
 
+        Assert.Equal(1, before);
+        Assert.Equal(0, after);
         Assert.All(frames, f => Assert.Equal("2", f.Text));
-        Assert.True(elapsed.Elapsed >= TimeSpan.FromMilliseconds(800), $"closed after {elapsed.ElapsedMilliseconds} ms, before the connect timeout");
     }
 
     [Fact]
