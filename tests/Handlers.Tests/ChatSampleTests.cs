@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Channels.Tests;
@@ -98,28 +97,29 @@ public sealed class NativeChat : IAsyncLifetime
         }
 
         BinarySize = new FileInfo(binary).Length;
-        var port = FreePort();
-        Address = new Uri($"http://127.0.0.1:{port}/");
         var started = Stopwatch.StartNew();
-        _process = Process.Start(new ProcessStartInfo(binary, $"--urls {Address.ToString().TrimEnd('/')}")
+
+        // Port 0: the server binds a free port itself and logs it, so no other process can take it between.
+        _process = Process.Start(new ProcessStartInfo(binary, "--urls http://127.0.0.1:0")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = folder,
         })!;
 
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         _process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data?.Contains("Now listening on", StringComparison.Ordinal) == true)
+            const string Prefix = "Now listening on: ";
+            if (e.Data?.IndexOf(Prefix, StringComparison.Ordinal) is int at and >= 0)
             {
-                listening.TrySetResult();
+                listening.TrySetResult(new Uri(e.Data[(at + Prefix.Length)..].Trim().TrimEnd('/') + "/"));
             }
         };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         using var http = new HttpClient();
         var handshake = await http.GetStringAsync(new Uri(Address, "socket.io/?EIO=4&transport=polling"));
@@ -145,13 +145,6 @@ public sealed class NativeChat : IAsyncLifetime
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Max(File.GetLastWriteTimeUtc);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task RunAsync(string file, string arguments)
     {
