@@ -21,6 +21,21 @@ internal enum HandlerRule
     ReservedEventName,
     InvalidNamespace,
     NoUsableConstructor,
+    ChannelMayBeNull,
+    PayloadTypeNotAccessible,
+}
+
+/// <summary>Whether an event has a channel for a <c>string channel</c> parameter.</summary>
+internal enum ChannelAvailability
+{
+    /// <summary>Never: the event concerns no channel.</summary>
+    None,
+
+    /// <summary>Sometimes: the parameter must accept null (<c>string?</c>).</summary>
+    MaybeNull,
+
+    /// <summary>Always.</summary>
+    Always,
 }
 
 /// <summary>Which part of the handler a problem points at, so the analyzer can place it on the exact token.</summary>
