@@ -66,7 +66,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 };
                 if (report)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), problem.Message));
+                    context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), Properties(problem), problem.Message));
                 }
             }
 
@@ -78,6 +78,9 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             }
         }
     }
+
+    private static ImmutableDictionary<string, string?>? Properties(HandlerProblem problem) =>
+        problem.Fix is null ? null : ImmutableDictionary<string, string?>.Empty.Add(HandlerProblem.FixProperty, problem.Fix);
 
     /// <summary>CHN0002 on <paramref name="type"/> when it holds a handler class (at any depth) and is not partial.</summary>
     private static void ReportAsContainingType(SymbolAnalysisContext context, INamedTypeSymbol type)

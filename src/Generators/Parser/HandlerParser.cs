@@ -127,7 +127,11 @@ internal static class HandlerParser
                 socketNamespace = named.Value.Value as string ?? "";
                 if (!IsValidNamespace(socketNamespace))
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.InvalidNamespace, ProblemTarget.ClassAttribute, 0, $"'{socketNamespace}' is not a valid Socket.IO namespace: it must start with '/' and contain no ',' or whitespace"));
+                    var withSlash = "/" + socketNamespace;
+                    problems.Add(new HandlerProblem(HandlerRule.InvalidNamespace, ProblemTarget.ClassAttribute, 0, $"'{socketNamespace}' is not a valid Socket.IO namespace: it must start with '/' and contain no ',' or whitespace")
+                    {
+                        Fix = socketNamespace.Length > 0 && socketNamespace[0] != '/' && IsValidNamespace(withSlash) ? withSlash : null,
+                    });
                 }
             }
         }
@@ -146,13 +150,13 @@ internal static class HandlerParser
         }
 
         CheckContainingTypes(type, problems);
-        for (var current = type; current is not null; current = current.ContainingType)
+        var hidden = new[] { type }.Concat(ContainingTypes(type)).Where(IsHidden).ToList();
+        if (hidden.Count > 0)
         {
-            if (IsHidden(current))
+            problems.Add(new HandlerProblem(HandlerRule.ClassNotAccessible, ProblemTarget.Class, 0, $"Handler class '{type.Name}' and its containing types must be internal or public")
             {
-                problems.Add(new HandlerProblem(HandlerRule.ClassNotAccessible, ProblemTarget.Class, 0, $"Handler class '{type.Name}' and its containing types must be internal or public"));
-                break;
-            }
+                Fix = string.Join(";", hidden.Select(MetadataName)),
+            });
         }
 
         if (type.IsGenericType || ContainingTypes(type).Any(t => t.IsGenericType))
@@ -313,7 +317,10 @@ internal static class HandlerParser
 
                 if (binding == BindingKind.PayloadValue && FirstInaccessible(type) is { } hidden)
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.PayloadTypeNotAccessible, ProblemTarget.Parameter, i, $"Type '{hidden.ToDisplayString()}' of parameter '{parameter.Name}' must be internal or public: the generated code deserializes it"));
+                    problems.Add(new HandlerProblem(HandlerRule.PayloadTypeNotAccessible, ProblemTarget.Parameter, i, $"Type '{hidden.ToDisplayString()}' of parameter '{parameter.Name}' must be internal or public: the generated code deserializes it")
+                    {
+                        Fix = MetadataName(hidden),
+                    });
                     continue;
                 }
 
@@ -473,6 +480,18 @@ internal static class HandlerParser
         }
 
         return null;
+    }
+
+    /// <summary>The name <c>Compilation.GetTypeByMetadataName</c> finds <paramref name="type"/> by (<c>Ns.Outer+Inner`1</c>).</summary>
+    public static string MetadataName(INamedTypeSymbol type)
+    {
+        var name = type.MetadataName;
+        for (var container = type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            name = container.MetadataName + "+" + name;
+        }
+
+        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
     }
 
     private static string NamespaceName(INamespaceSymbol ns)
