@@ -30,7 +30,7 @@ public sealed class GeneratedCodeTests
                 [OnMessage] public unsafe void FunctionPointer(delegate*<void> callback) { }
                 [OnMessage] public void Generic<T>(T value) { }
                 [OnMessage] public void Callback(Action callback) { }
-                [OnMessage] public void StaticType(Unused.Tools tools) { }
+                [OnMessage] public void Callbacks(List<Action> tools) { }
                 [OnMessage] private void Hidden(Secret secret) { }
                 [OnEvent("span")] public Span<byte> ReturnsSpan() => default;
                 [OnMessage] public void Fine(string text) { }
@@ -55,7 +55,7 @@ public sealed class GeneratedCodeTests
             {
                 [OnMessage] public void Message(string text) { }
             }
-            """.Replace("StaticType(Unused.Tools tools)", "StaticType(List<Action> tools)", StringComparison.Ordinal);
+            """;
         var compilation = CSharpCompilation.Create(
             "Shapes",
             [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Preview), path: "Handlers.cs")],
