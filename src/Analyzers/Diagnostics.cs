@@ -32,6 +32,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor InvalidNamespace = Error("CHN0016", "Socket.IO namespace is not valid", "{0}");
     public static readonly DiagnosticDescriptor ChannelNotAvailable = Error("CHN0017", "This event has no channel to bind", "{0}");
     public static readonly DiagnosticDescriptor NoUsableConstructor = Error("CHN0018", "Handler class needs an accessible constructor", "{0}");
+    public static readonly DiagnosticDescriptor ChannelMayBeNull = Error("CHN0019", "Channel parameter must be nullable where the event can have no channel", "{0}");
+    public static readonly DiagnosticDescriptor PayloadTypeNotAccessible = Error("CHN0020", "Payload types must be internal or public", "{0}");
 
     public static readonly DiagnosticDescriptor UndeclaredJsonType = new(
         "CHN0100",
@@ -76,7 +78,7 @@ internal static class Diagnostics
         ClassNotPartial, ContainingTypeNotPartial, BadReturnType, AsyncVoid, UnbindableParameter, DuplicateBinding,
         RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
         InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
-        UndeclaredJsonType, AmbiguousEvent, NeverMatches, RegexFallback,
+        ChannelMayBeNull, PayloadTypeNotAccessible, UndeclaredJsonType, AmbiguousEvent, NeverMatches, RegexFallback,
     ];
 
     private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()
@@ -99,6 +101,8 @@ internal static class Diagnostics
         [HandlerRule.InvalidNamespace] = InvalidNamespace,
         [HandlerRule.ChannelNotAvailable] = ChannelNotAvailable,
         [HandlerRule.NoUsableConstructor] = NoUsableConstructor,
+        [HandlerRule.ChannelMayBeNull] = ChannelMayBeNull,
+        [HandlerRule.PayloadTypeNotAccessible] = PayloadTypeNotAccessible,
     };
 
     public static DiagnosticDescriptor For(HandlerRule rule) => ByRule[rule];

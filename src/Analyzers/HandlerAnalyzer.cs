@@ -30,39 +30,44 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var known = new KnownTypes(start.Compilation);
-            var attributes = HandlerParser.Attributes
-                .Select(a => (Symbol: start.Compilation.GetTypeByMetadataName(a.MetadataName), a.Kind))
-                .Where(a => a.Symbol is not null)
-                .ToImmutableArray();
-            if (attributes.IsEmpty)
+            if (HandlerParser.Attributes.All(a => start.Compilation.GetTypeByMetadataName(a.MetadataName) is null))
             {
                 return;
             }
 
+            var known = new KnownTypes(start.Compilation);
             var state = new CompilationState(start.Compilation);
-            start.RegisterSymbolAction(symbol => AnalyzeMethod(symbol, known, attributes!, state), SymbolKind.Method);
-            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, attributes!), SymbolKind.NamedType);
+            start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, state), SymbolKind.NamedType);
             start.RegisterCompilationEndAction(end => ReportAmbiguousEvents(end, state));
         });
     }
 
-    private static void AnalyzeMethod(SymbolAnalysisContext context, KnownTypes known, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes, CompilationState state)
+    /// <summary>
+    /// Every handler of one type, each parsed once: its own problems on its tokens, the type's problems once
+    /// on the type, then the notes about valid handlers (patterns, JSON types, acks). A containing type's
+    /// problem (CHN0002) is reported by that type's own action, so that it stays local to the type.
+    /// </summary>
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known, CompilationState state)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        foreach (var attribute in method.GetAttributes())
+        var type = (INamedTypeSymbol)context.Symbol;
+        ReportAsContainingType(context, type);
+        var reported = new HashSet<HandlerRule>();
+        foreach (var (method, attribute, kind) in Handlers(type))
         {
-            var match = attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Symbol, attribute.AttributeClass));
-            if (match.Symbol is null)
-            {
-                continue;
-            }
-
             var problems = new List<HandlerProblem>();
-            var entry = HandlerParser.Parse(method, attribute, match.Kind, known, problems);
-            foreach (var problem in problems.Where(p => !IsTypeLevel(p)))
+            var entry = HandlerParser.Parse(method, attribute, kind, known, problems);
+            foreach (var problem in problems)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), problem.Message));
+                var report = problem.Target switch
+                {
+                    ProblemTarget.Class or ProblemTarget.ClassAttribute => reported.Add(problem.Rule),
+                    ProblemTarget.ContainingType => false,
+                    _ => true,
+                };
+                if (report)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), Properties(problem), problem.Message));
+                }
             }
 
             if (entry is not null)
@@ -74,83 +79,63 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void ReportPatternNotes(SymbolAnalysisContext context, HandlerMethodModel handler, AttributeData attribute)
+    private static ImmutableDictionary<string, string?>? Properties(HandlerProblem problem) =>
+        problem.Fix is null ? null : ImmutableDictionary<string, string?>.Empty.Add(HandlerProblem.FixProperty, problem.Fix);
+
+    /// <summary>CHN0002 on <paramref name="type"/> when it holds a handler class (at any depth) and is not partial.</summary>
+    private static void ReportAsContainingType(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        if (handler.Pattern is null)
+        var handlerClass = NestedTypes(type).FirstOrDefault(nested => Handlers(nested).Any());
+        if (handlerClass is null)
         {
             return;
         }
 
-        var compiled = PatternCompiler.Compile(handler.Pattern);
+        var problems = new List<HandlerProblem>();
+        HandlerParser.CheckContainingTypes(handlerClass, problems);
+        var depth = HandlerParser.ContainingTypes(handlerClass).TakeWhile(t => !SymbolEqualityComparer.Default.Equals(t, type)).Count();
+        foreach (var problem in problems.Where(p => p.Index == depth))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), TypeIdentifier(type), problem.Message));
+        }
+    }
+
+    private static IEnumerable<INamedTypeSymbol> NestedTypes(INamedTypeSymbol type) =>
+        type.GetTypeMembers().SelectMany(nested => new[] { nested }.Concat(NestedTypes(nested)));
+
+    private static void ReportPatternNotes(SymbolAnalysisContext context, HandlerMethodModel handler, AttributeData attribute)
+    {
+        if (handler.Pattern is not { } compiled)
+        {
+            return;
+        }
+
         var location = ArgumentLocation(attribute, 0);
         if (compiled.NeverMatches)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.NeverMatches, location, handler.Pattern));
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.NeverMatches, location, compiled.Pattern));
         }
 
         if (compiled.Strategy == PatternStrategy.Fallback)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.RegexFallback, location, handler.Pattern, compiled.FallbackReason));
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.RegexFallback, location, compiled.Pattern, compiled.FallbackReason));
         }
     }
 
-    /// <summary>
-    /// Rules about a type, reported once, on the type's own declaration: its handlers' class-level problems,
-    /// and "must be partial" when it contains a handler class.
-    /// </summary>
-    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes)
-    {
-        var type = (INamedTypeSymbol)context.Symbol;
-        var reported = new HashSet<HandlerRule>();
-        foreach (var (method, attribute, kind) in Handlers(type, attributes))
-        {
-            var problems = new List<HandlerProblem>();
-            HandlerParser.Parse(method, attribute, kind, known, problems);
-            foreach (var problem in problems.Where(p => p.Target is ProblemTarget.Class or ProblemTarget.ClassAttribute))
-            {
-                if (reported.Add(problem.Rule))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), problem.Message));
-                }
-            }
-        }
-
-        if (!IsPartial(type) && type.GetTypeMembers().Any(nested => ContainsHandlers(nested, attributes)))
-        {
-            var handlerClass = Descendants(type).First(t => Handlers(t, attributes).Any());
-            context.ReportDiagnostic(Diagnostic.Create(
-                Diagnostics.ContainingTypeNotPartial,
-                TypeIdentifier(type),
-                $"Type '{type.Name}', which contains handler class '{handlerClass.Name}', must be partial"));
-        }
-    }
-
-    private static IEnumerable<(IMethodSymbol Method, AttributeData Attribute, EventKind Kind)> Handlers(INamedTypeSymbol type, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes)
+    /// <summary>The handler methods declared in <paramref name="type"/>, each with each of its handler attributes.</summary>
+    private static IEnumerable<(IMethodSymbol Method, AttributeData Attribute, EventKind Kind)> Handlers(INamedTypeSymbol type)
     {
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
         {
             foreach (var attribute in method.GetAttributes())
             {
-                var match = attributes.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Symbol, attribute.AttributeClass));
-                if (match.Symbol is not null)
+                if (HandlerParser.KindOf(attribute) is { } kind)
                 {
-                    yield return (method, attribute, match.Kind);
+                    yield return (method, attribute, kind);
                 }
             }
         }
     }
-
-    private static bool ContainsHandlers(INamedTypeSymbol type, ImmutableArray<(INamedTypeSymbol Symbol, EventKind Kind)> attributes) =>
-        Descendants(type).Any(t => Handlers(t, attributes).Any());
-
-    private static IEnumerable<INamedTypeSymbol> Descendants(INamedTypeSymbol type) =>
-        new[] { type }.Concat(type.GetTypeMembers().SelectMany(Descendants));
-
-    private static bool IsPartial(INamedTypeSymbol type) =>
-        type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
-
-    private static bool IsTypeLevel(HandlerProblem problem) =>
-        problem.Target is ProblemTarget.Class or ProblemTarget.ContainingType or ProblemTarget.ClassAttribute;
 
     private static void ReportUndeclaredJsonTypes(SymbolAnalysisContext context, HandlerEntry entry, IMethodSymbol method, CompilationState state)
     {
@@ -276,12 +261,12 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     /// <summary>What the whole-compilation rules need: the JSON-declared types (found once) and the events that answer acks.</summary>
     private sealed class CompilationState(Compilation compilation)
     {
-        private readonly System.Lazy<HashSet<string>> _jsonTypes = new(() => FindJsonTypes(compilation));
+        private readonly System.Lazy<HashSet<string>> _jsonTypes = new(() => JsonContexts.DeclaredTypes(compilation));
 
         public ConcurrentBag<(string Namespace, string Name, Location Location)> AckingEvents { get; } = [];
 
         /// <summary>Whether a type is declared by a <c>[JsonSerializable]</c> of this compilation or by the runtime's own context.</summary>
-        public bool IsDeclared(string type) => IsPrimitive(type) || _jsonTypes.Value.Contains(type);
+        public bool IsDeclared(string type) => RuntimeJsonTypes.Contains(type) || _jsonTypes.Value.Contains(type);
 
         public void RecordAckingEvent(HandlerEntry entry, IMethodSymbol method)
         {
@@ -290,58 +275,5 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 AckingEvents.Add((entry.Class.SocketNamespace, entry.Method.EventName!, method.Locations[0]));
             }
         }
-
-        private static HashSet<string> FindJsonTypes(Compilation compilation)
-        {
-            var found = new HashSet<string>(System.StringComparer.Ordinal);
-            var contextType = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
-            var stack = new Stack<INamespaceOrTypeSymbol>();
-            stack.Push(compilation.Assembly.GlobalNamespace);
-            while (stack.Count > 0)
-            {
-                var current = stack.Pop();
-                foreach (var member in current.GetMembers())
-                {
-                    if (member is INamespaceOrTypeSymbol container)
-                    {
-                        stack.Push(container);
-                    }
-                }
-
-                if (current is INamedTypeSymbol type && InheritsFrom(type, contextType))
-                {
-                    foreach (var attribute in type.GetAttributes())
-                    {
-                        if (attribute.AttributeClass?.ToDisplayString() == "System.Text.Json.Serialization.JsonSerializableAttribute"
-                            && attribute.ConstructorArguments.Length == 1
-                            && attribute.ConstructorArguments[0].Value is ITypeSymbol declared)
-                        {
-                            found.Add(declared.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
-                        }
-                    }
-                }
-            }
-
-            return found;
-        }
-
-        private static bool InheritsFrom(INamedTypeSymbol type, INamedTypeSymbol? baseType)
-        {
-            for (var current = type.BaseType; current is not null; current = current.BaseType)
-            {
-                if (SymbolEqualityComparer.Default.Equals(current, baseType))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        /// <summary>Types the runtime's own JSON context declares.</summary>
-        private static bool IsPrimitive(string type) => type.TrimEnd('?') is
-            "bool" or "int" or "long" or "double" or "decimal" or "string" or "global::System.Guid" or "global::System.DateTime"
-            or "global::System.DateTimeOffset" or "global::System.Text.Json.JsonElement" or "string[]"
-            or "global::System.Collections.Generic.Dictionary<string, string>" or "global::Channels.ChannelAck" or "object";
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -136,7 +137,8 @@ public sealed class AddJsonSerializableFix : CodeFixProvider
             return;
         }
 
-        var jsonContext = FindContext(model.Compilation, context.CancellationToken);
+        // The analyzer's own lookup: the first context (by full name) the app declares in source.
+        var jsonContext = Channels.Analyzers.JsonContexts.Find(model.Compilation).FirstOrDefault(c => c.DeclaringSyntaxReferences.Length > 0);
         if (jsonContext is null)
         {
             return;
@@ -148,25 +150,6 @@ public sealed class AddJsonSerializableFix : CodeFixProvider
                 ct => AddAttributeAsync(context.Document.Project.Solution, jsonContext, payload, ct),
                 nameof(AddJsonSerializableFix)),
             context.Diagnostics);
-    }
-
-    private static INamedTypeSymbol? FindContext(Compilation compilation, CancellationToken cancellationToken)
-    {
-        var baseType = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
-        foreach (var tree in compilation.SyntaxTrees)
-        {
-            var model = compilation.GetSemanticModel(tree);
-            foreach (var declaration in tree.GetRoot(cancellationToken).DescendantNodes().OfType<ClassDeclarationSyntax>())
-            {
-                if (model.GetDeclaredSymbol(declaration, cancellationToken) is { } symbol
-                    && SymbolEqualityComparer.Default.Equals(symbol.BaseType, baseType))
-                {
-                    return symbol;
-                }
-            }
-        }
-
-        return null;
     }
 
     private static async Task<Solution> AddAttributeAsync(Solution solution, INamedTypeSymbol jsonContext, ITypeSymbol payload, CancellationToken cancellationToken)
@@ -185,4 +168,198 @@ public sealed class AddJsonSerializableFix : CodeFixProvider
         var updated = declaration.WithAttributeLists(declaration.AttributeLists.Add(list.WithLeadingTrivia(indentation).WithTrailingTrivia(SyntaxFactory.ElasticLineFeed)));
         return document.WithSyntaxRoot(root!.ReplaceNode(declaration, updated)).Project.Solution;
     }
+}
+
+/// <summary>
+/// CHN0017: removes a <c>channel</c> parameter from a handler whose event has no channel; CHN0006: removes a
+/// parameter that competes with another for the same value.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RemoveParameterFix)), Shared]
+public sealed class RemoveParameterFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds => ["CHN0006", "CHN0017"];
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root?.FindNode(context.Span).FirstAncestorOrSelf<ParameterSyntax>() is not { Parent: ParameterListSyntax list } parameter)
+        {
+            return;
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Remove parameter '{parameter.Identifier.ValueText}'",
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(list, list.WithParameters(list.Parameters.Remove(parameter))))),
+                nameof(RemoveParameterFix)),
+            context.Diagnostics);
+    }
+}
+
+/// <summary>CHN0019: <c>string channel</c> becomes <c>string? channel</c>.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NullableChannelFix)), Shared]
+public sealed class NullableChannelFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds => ["CHN0019"];
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root?.FindNode(context.Span).FirstAncestorOrSelf<ParameterSyntax>() is not { Type: { } type and not NullableTypeSyntax })
+        {
+            return;
+        }
+
+        var nullable = SyntaxFactory.NullableType(type.WithoutTrivia()).WithTriviaFrom(type);
+        context.RegisterCodeFix(
+            CodeAction.Create("Declare the channel string?", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(type, nullable))), nameof(NullableChannelFix)),
+            context.Diagnostics);
+    }
+}
+
+/// <summary>CHN0016: <c>Namespace = "admin"</c> becomes <c>Namespace = "/admin"</c> when that is all that is wrong.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NamespaceSlashFix)), Shared]
+public sealed class NamespaceSlashFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds => ["CHN0016"];
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var diagnostic = context.Diagnostics[0];
+        if (!diagnostic.Properties.TryGetValue(FixProperties.Fix, out var corrected) || corrected is null
+            || root?.FindNode(context.Span, getInnermostNodeForTie: true) is not LiteralExpressionSyntax literal
+            || !literal.IsKind(SyntaxKind.StringLiteralExpression))
+        {
+            return;
+        }
+
+        var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(corrected)).WithTriviaFrom(literal);
+        context.RegisterCodeFix(
+            CodeAction.Create($"Use namespace \"{corrected}\"", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(literal, replacement))), nameof(NamespaceSlashFix)),
+            diagnostic);
+    }
+}
+
+/// <summary>
+/// CHN0012: the handler class and its private or protected containing types become <c>internal</c>; CHN0020:
+/// the payload type generated code cannot name becomes <c>internal</c>.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeInternalFix)), Shared]
+public sealed class MakeInternalFix : CodeFixProvider
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds => ["CHN0012", "CHN0020"];
+
+    /// <inheritdoc />
+    public override FixAllProvider? GetFixAllProvider() => null;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (model is null || !diagnostic.Properties.TryGetValue(FixProperties.Fix, out var names) || string.IsNullOrEmpty(names))
+        {
+            return;
+        }
+
+        var types = names!.Split(';').Select(model.Compilation.GetTypeByMetadataName).OfType<INamedTypeSymbol>().Where(t => t.DeclaringSyntaxReferences.Length > 0).ToList();
+        if (types.Count == 0)
+        {
+            return;
+        }
+
+        var title = types.Count == 1 ? $"Make '{types[0].Name}' internal" : "Make the types internal";
+        context.RegisterCodeFix(
+            CodeAction.Create(title, ct => MakeInternalAsync(context.Document.Project.Solution, types, ct), nameof(MakeInternalFix)),
+            diagnostic);
+    }
+
+    private static async Task<Solution> MakeInternalAsync(Solution solution, IReadOnlyList<INamedTypeSymbol> types, CancellationToken cancellationToken)
+    {
+        var declarations = types
+            .SelectMany(type => type.DeclaringSyntaxReferences.Select((reference, i) => (Reference: reference, First: i == 0)))
+            .GroupBy(d => d.Reference.SyntaxTree);
+        foreach (var group in declarations)
+        {
+            var document = solution.GetDocument(group.Key);
+            var root = await group.Key.GetRootAsync(cancellationToken).ConfigureAwait(false);
+            if (document is null)
+            {
+                continue;
+            }
+
+            var targets = group.ToDictionary(d => (SyntaxNode)d.Reference.GetSyntax(cancellationToken), d => d.First);
+            root = root.ReplaceNodes(targets.Keys, (original, rewritten) => Internal((TypeDeclarationSyntax)rewritten, targets[original]));
+            solution = document.WithSyntaxRoot(root).Project.Solution;
+        }
+
+        return solution;
+    }
+
+    /// <summary>Drops <c>private</c>, <c>protected</c> and <c>file</c>; the first declaration says <c>internal</c> where they stood.</summary>
+    private static TypeDeclarationSyntax Internal(TypeDeclarationSyntax declaration, bool first)
+    {
+        var modifiers = declaration.Modifiers;
+        var hidden = modifiers.Where(m => m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword) || m.IsKind(SyntaxKind.FileKeyword)).ToList();
+        if (hidden.Count > 0)
+        {
+            var kept = new List<SyntaxToken>();
+            var replaced = false;
+            foreach (var modifier in modifiers)
+            {
+                if (!hidden.Contains(modifier))
+                {
+                    kept.Add(modifier);
+                }
+                else if (first && !replaced)
+                {
+                    kept.Add(SyntaxFactory.Token(modifier.LeadingTrivia, SyntaxKind.InternalKeyword, modifier.TrailingTrivia));
+                    replaced = true;
+                }
+                else if (kept.Count == 0 && modifier.LeadingTrivia.Count > 0)
+                {
+                    // Keep the line's indentation when the first modifier goes.
+                    declaration = declaration.WithLeadingTrivia(modifier.LeadingTrivia);
+                }
+            }
+
+            return declaration.WithModifiers(SyntaxFactory.TokenList(kept));
+        }
+
+        if (!first || modifiers.Any(m => m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.PublicKeyword)))
+        {
+            return declaration;
+        }
+
+        // No modifier: a nested type is private by default.
+        var keyword = declaration.Keyword;
+        var anchor = modifiers.Count > 0 ? modifiers[0] : keyword;
+        var token = SyntaxFactory.Token(anchor.LeadingTrivia, SyntaxKind.InternalKeyword, SyntaxFactory.TriviaList(SyntaxFactory.Space));
+        return modifiers.Count > 0
+            ? declaration.WithModifiers(modifiers.Replace(anchor, anchor.WithLeadingTrivia()).Insert(0, token))
+            : declaration.WithKeyword(keyword.WithLeadingTrivia()).WithModifiers(SyntaxFactory.TokenList(token));
+    }
+}
+
+/// <summary>The diagnostic properties the analyzer passes to the code fixes (see <c>HandlerProblem.Fix</c>).</summary>
+internal static class FixProperties
+{
+    public const string Fix = "Fix";
 }

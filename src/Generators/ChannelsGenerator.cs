@@ -49,10 +49,10 @@ public sealed class ChannelsGenerator : IIncrementalGenerator
                 new EquatableArray<CompiledPattern>(pair.Left
                     .SelectMany(c => c.Methods)
                     .Select(m => m.Pattern)
-                    .OfType<string>()
-                    .Distinct()
-                    .OrderBy(p => p, System.StringComparer.Ordinal)
-                    .Select(PatternCompiler.Compile))))
+                    .OfType<CompiledPattern>()
+                    .GroupBy(p => p.Pattern, System.StringComparer.Ordinal)
+                    .Select(g => g.First())
+                    .OrderBy(p => p.Pattern, System.StringComparer.Ordinal))))
             .WithTrackingName(StepNames.Table);
 
         context.RegisterSourceOutput(classes.SelectMany(static (all, _) => all), static (output, model) =>
@@ -79,13 +79,16 @@ public sealed class ChannelsGenerator : IIncrementalGenerator
         return HandlerParser.Parse(method, context.Attributes[0], kind, known, []);
     }
 
-    /// <summary>Gathers each class's handlers; classes ordered by full name, methods by declaration order.</summary>
+    /// <summary>
+    /// Gathers each class's handlers; classes ordered by full name (ordinal), methods by declaration order
+    /// among the class's handler methods, then (one method, several attributes) by event kind.
+    /// </summary>
     private static EquatableArray<HandlerClassModel> Group(ImmutableArray<HandlerEntry> entries) =>
         new(entries
             .GroupBy(e => e.Class with { Methods = EquatableArray<HandlerMethodModel>.Empty })
             .Select(g => g.Key with
             {
-                Methods = new EquatableArray<HandlerMethodModel>(g.Select(e => e.Method).OrderBy(m => m.SortKey, System.StringComparer.Ordinal)),
+                Methods = new EquatableArray<HandlerMethodModel>(g.Select(e => e.Method).OrderBy(m => m.Order).ThenBy(m => m.Kind)),
             })
             .OrderBy(c => c.FullName, System.StringComparer.Ordinal));
 
@@ -121,7 +124,7 @@ public sealed class ChannelsGenerator : IIncrementalGenerator
 
     private static string HintName(HandlerClassModel model)
     {
-        var name = model.FullName.Replace("global::", "");
+        var name = model.FullName.Replace("global::", "").Replace("@", "");
         return name.Replace('<', '_').Replace('>', '_') + ".Channels.g.cs";
     }
 }

@@ -137,4 +137,143 @@ public sealed class CodeFixTests
             [OnMessage] public void Message(Line line) { }
         }
         """);
+
+    [Fact]
+    public Task Channel_parameter_of_an_event_without_a_channel_is_removed() => Verifier.VerifyFixAsync<RemoveParameterFix>(
+        """
+        public partial class Handlers
+        {
+            [OnConnect] public void Connect(ChannelSocket socket, {|CHN0017:string channel|}) { }
+            [OnEvent("ping")] public int Ping({|CHN0017:string channel|}, int value) => value;
+        }
+        """,
+        """
+        public partial class Handlers
+        {
+            [OnConnect] public void Connect(ChannelSocket socket) { }
+            [OnEvent("ping")] public int Ping(int value) => value;
+        }
+        """);
+
+    [Fact]
+    public Task Duplicate_parameter_is_removed() => Verifier.VerifyFixAsync<RemoveParameterFix>(
+        """
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text, {|CHN0006:JsonElement again|}) { }
+            [OnConnect] public void Connect(ChannelSocket socket, {|CHN0006:ChannelSocket other|}, HttpContext http) { }
+        }
+        """,
+        """
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text) { }
+            [OnConnect] public void Connect(ChannelSocket socket, HttpContext http) { }
+        }
+        """);
+
+    [Fact]
+    public Task Channel_that_can_be_missing_becomes_nullable() => Verifier.VerifyFixAsync<NullableChannelFix>(
+        """
+        #nullable enable
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text, {|CHN0019:string channel|}) { }
+            [OnFinish] public void Finish({|CHN0019:string channel|}) { }
+        }
+        """,
+        """
+        #nullable enable
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text, string? channel) { }
+            [OnFinish] public void Finish(string? channel) { }
+        }
+        """);
+
+    [Fact]
+    public Task Namespace_gets_its_leading_slash() => Verifier.VerifyFixAsync<NamespaceSlashFix>(
+        """
+        [ChannelHandlers(Namespace = {|CHN0016:"admin"|})]
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text) { }
+        }
+        """,
+        """
+        [ChannelHandlers(Namespace = "/admin")]
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task Namespace_that_a_slash_does_not_fix_gets_no_fix() => Verifier.VerifyFixAsync<NamespaceSlashFix>(
+        """
+        [ChannelHandlers(Namespace = {|CHN0016:"my admin"|})]
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text) { }
+        }
+        """,
+        """
+        [ChannelHandlers(Namespace = {|CHN0016:"my admin"|})]
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task Private_handler_class_and_its_private_container_become_internal() => Verifier.VerifyFixAsync<MakeInternalFix>(
+        """
+        public partial class Outer
+        {
+            private partial class Middle
+            {
+                protected partial class {|CHN0012:Handlers|}
+                {
+                    [OnMessage] public static void Message(string text) { }
+                }
+            }
+        }
+        """,
+        """
+        public partial class Outer
+        {
+            internal partial class Middle
+            {
+                internal partial class Handlers
+                {
+                    [OnMessage] public static void Message(string text) { }
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Hidden_payload_type_becomes_internal() => Verifier.VerifyFixAsync<MakeInternalFix>(
+        """
+        public partial class Handlers
+        {
+            [OnMessage] private void Message({|CHN0020:Secret secret|}) { }
+            [OnEvent("b")] private void Other({|CHN0020:Nested line|}) { }
+
+            private protected sealed record Secret(int Value);
+
+            sealed record Nested(string Text);
+        }
+        """,
+        """
+        public partial class Handlers
+        {
+            [OnMessage] private void Message({|CHN0100:Secret|} secret) { }
+            [OnEvent("b")] private void Other({|CHN0100:Nested|} line) { }
+
+            internal sealed record Secret(int Value);
+
+            internal sealed record Nested(string Text);
+        }
+        """);
 }

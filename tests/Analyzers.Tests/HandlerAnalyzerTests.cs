@@ -85,6 +85,26 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
+    public Task CHN0005_payloads_generated_code_cannot_hold() => Verifier.VerifyAsync("""
+        public partial class Handlers
+        {
+            [OnMessage] public void Bytes({|CHN0005:Span<byte> data|}) { }
+            [OnEvent("chars")] public void Chars({|CHN0005:ReadOnlySpan<char> text|}) { }
+            [OnEvent("callback")] public void Callback({|CHN0005:Func<int> callback|}) { }
+            [OnEvent("list")] public void List({|CHN0005:List<Action> callbacks|}) { }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0005_does_not_report_binary_or_serializable_payloads() => Verifier.VerifyAsync("""
+        public partial class Handlers
+        {
+            [OnMessage] public void Bytes(ReadOnlyMemory<byte> data) { }
+            [OnEvent("numbers")] public void Numbers(string[] names, int? maybe, string? text) { }
+        }
+        """);
+
+    [Fact]
     public Task CHN0006_two_parameters_for_one_value() => Verifier.VerifyAsync("""
         public partial class Handlers
         {
@@ -200,6 +220,50 @@ public sealed class HandlerAnalyzerTests
             [OnMessage] public void Message(string text) { }
         }
         """);
+
+    [Fact]
+    public Task CHN0019_non_nullable_channel_where_the_event_can_have_none() => Verifier.VerifyAsync("""
+        #nullable enable
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text, {|CHN0019:string channel|}) { }
+            [OnError] public void Error(Exception exception, {|CHN0019:string channel|}) { }
+            [OnFinish] public void Finish({|CHN0019:string channel|}) { }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0019_does_not_report_a_nullable_channel_or_an_event_that_always_has_one() => Verifier.VerifyAsync("""
+        #nullable enable
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(string text, string? channel) { }
+            [OnMessage("^room-")] public void Room(string text, string channel) { }
+            [OnSubscribe] public bool Subscribe(string channel) => true;
+            [OnUnsubscribe] public void Unsubscribe(string channel) { }
+            [OnDisconnect("^room-")] public void Disconnect(string channel) { }
+        }
+
+        #nullable disable
+        public partial class Oblivious
+        {
+            [OnMessage] public void Message(string text, string channel) { }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0020_payload_type_hidden_from_generated_code() => Verifier.VerifyAsync("""
+        public partial class Handlers
+        {
+            [OnMessage] private void Message({|CHN0020:Secret secret|}) { }
+            [OnEvent("many")] private void Many({|CHN0020:List<Secret> secrets|}) { }
+            [OnEvent("get")] private Secret Get() => new(1);
+
+            internal sealed record Visible(int Value);
+
+            private protected sealed record Secret(int Value);
+        }
+        """.Replace("[OnEvent(\"get\")] private Secret Get() => new(1);", "", StringComparison.Ordinal));
 
     [Fact]
     public Task CHN0100_payload_type_without_json_context() => Verifier.VerifyAsync("""

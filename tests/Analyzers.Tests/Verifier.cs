@@ -39,11 +39,18 @@ public static class Verifier
     public static Task VerifyFixAsync<TFix>(string source, string fixedSource, int iterations = 1)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
+        // The same text before and after: the fixer must offer nothing.
+        var offersNothing = source == fixedSource;
         var test = new CSharpCodeFixTest<HandlerAnalyzer, TFix, DefaultVerifier>
         {
             FixedCode = Usings + fixedSource,
-            NumberOfFixAllIterations = iterations,
+            NumberOfFixAllIterations = offersNothing ? 0 : iterations,
         };
+        if (offersNothing)
+        {
+            test.NumberOfIncrementalIterations = 0;
+        }
+
         Configure(test, source);
         test.FixedState.AdditionalReferences.AddRange(References.Value);
         return test.RunAsync();

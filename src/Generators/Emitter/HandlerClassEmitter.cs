@@ -1,5 +1,6 @@
 using System.Linq;
 using Channels.Generators.Model;
+using Channels.Generators.Text;
 
 namespace Channels.Generators.Emitter;
 
@@ -91,16 +92,34 @@ internal static class HandlerClassEmitter
         writer.Line($"/// <summary>Calls <c>{Escape(method.Signature)}</c> for {Escape(method.AttributeText)}.</summary>");
         writer.Line(Names.GeneratedCode);
         writer.Open($"internal static {Names.Result} {invoker}({parameters})");
-        var exception = method.Parameters.FirstOrDefault(p => p.Binding == BindingKind.Exception);
-        if (exception is not null && exception.Type != "global::System.Exception")
+        var guarded = false;
+        if (method.Parameters.FirstOrDefault(p => p.Binding == BindingKind.Exception) is { } exception)
         {
+            // Error events always carry an exception; a handler for a subtype runs only for that subtype.
             writer.Open($"if (e.Exception is not {exception.Type} exception)");
             writer.Line($"return {Names.Support}.Done();");
             writer.Close();
+            guarded = true;
+        }
+
+        if (method.Parameters.Any(p => p.Binding == BindingKind.Channel && !p.AcceptsNull))
+        {
+            // The analyzer allows a non-nullable channel only for events that always have one.
+            if (guarded)
+            {
+                writer.Line();
+            }
+
+            writer.Line($"string channel = e.Channel ?? throw new global::System.InvalidOperationException({CSharpText.Literal($"[{method.Kind.AttributeName()}] event without a channel")});");
+            guarded = true;
+        }
+
+        if (guarded)
+        {
             writer.Line();
         }
 
-        var arguments = string.Join(", ", method.Parameters.Select(p => Argument(p, exception?.Type)));
+        var arguments = string.Join(", ", method.Parameters.Select(Argument));
         var call = $"{(method.IsStatic ? model.FullName : "handler")}.{method.Name}({arguments})";
         writer.Line(method.Return switch
         {
@@ -115,15 +134,17 @@ internal static class HandlerClassEmitter
         writer.Close();
     }
 
-    private static string Argument(ParameterModel parameter, string? exceptionType) => parameter.Binding switch
+    private static string Argument(ParameterModel parameter) => parameter.Binding switch
     {
         BindingKind.Socket => "e.Socket",
         BindingKind.HttpContext => "e.Socket.HttpContext",
         BindingKind.Context => "e.Socket.Context",
-        BindingKind.Channel => "e.Channel!",
+        BindingKind.Channel => parameter.AcceptsNull ? "e.Channel" : "channel",
         BindingKind.CancellationToken => "e.CancellationToken",
-        BindingKind.Exception => exceptionType == "global::System.Exception" ? "e.Exception!" : "exception",
-        BindingKind.PayloadString => $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex})!",
+        BindingKind.Exception => "exception",
+        BindingKind.PayloadString when parameter.AcceptsNull => $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex})",
+        BindingKind.PayloadString =>
+            $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex}) ?? throw new global::Channels.ChannelProtocolException({CSharpText.Literal($"argument {parameter.ArgumentIndex} is null")})",
         BindingKind.PayloadElement => $"{Names.Support}.Element(e.Payload, {parameter.ArgumentIndex})",
         BindingKind.PayloadBinary => $"{Names.Support}.Binary(e.Payload, {parameter.ArgumentIndex})",
         _ => $"{Names.Support}.Value(e.Payload, {parameter.ArgumentIndex}, t{parameter.ArgumentIndex})",

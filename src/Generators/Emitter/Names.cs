@@ -1,4 +1,3 @@
-using System.Text;
 using Channels.Generators.Model;
 
 namespace Channels.Generators.Emitter;
@@ -7,8 +6,11 @@ namespace Channels.Generators.Emitter;
 internal static class Names
 {
     public const string GeneratorName = "Channels.SDK.Generators";
-    public const string GeneratorVersion = "0.1.0";
-    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]";
+
+    /// <summary>The generator's version, from its own assembly (the repository's <c>Version</c>), as major.minor.patch.</summary>
+    public static readonly string GeneratorVersion = typeof(Names).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]";
     public const string Support = "global::Channels.Dispatch.GeneratedHandlerSupport";
     public const string Event = "global::Channels.Dispatch.ChannelEvent";
     public const string Result = "global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult>";
@@ -27,7 +29,7 @@ internal static class Names
         var used = new System.Collections.Generic.Dictionary<string, int>();
         for (var i = 0; i < names.Length; i++)
         {
-            var name = "__Channels_" + model.Methods[i].Name;
+            var name = "__Channels_" + model.Methods[i].Name.TrimStart('@');
             used[name] = used.TryGetValue(name, out var count) ? count + 1 : 1;
             names[i] = used[name] == 1 ? name : name + "_" + used[name];
         }
@@ -38,20 +40,4 @@ internal static class Names
     public static string TypeInfo(string type) => $"global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}>";
 
     public static string KindName(EventKind kind) => "global::Channels.Dispatch.ChannelEventKind." + kind;
-
-    /// <summary>A C# identifier made from any text (an assembly name).</summary>
-    public static string Identifier(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            builder.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
-        }
-
-        return builder.Length > 0 && char.IsDigit(builder[0]) ? "_" + builder : builder.ToString();
-    }
-
-    public static string Literal(string? value) => value is null
-        ? "null"
-        : Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
 }

@@ -2,17 +2,18 @@ using System.Collections.Generic;
 using System.Linq;
 using Channels.Generators.Model;
 using Channels.Generators.Patterns;
+using Channels.Generators.Text;
 
 namespace Channels.Generators.Emitter;
 
 /// <summary>
 /// Emits the assembly's handler table: every handler in run order (classes by full name, then methods in
-/// declaration order), one compiled matcher per distinct pattern, and in an application the module
-/// initializer that registers this table and those of referenced libraries.
+/// declaration order), one class per distinct pattern holding its compiled matcher, and in an application
+/// the module initializer that registers this table and those of referenced libraries.
 /// </summary>
 internal static class TableEmitter
 {
-    public static string TableName(AssemblyModel assembly) => "ChannelHandlerTable_" + Names.Identifier(assembly.AssemblyName);
+    public static string TableName(AssemblyModel assembly) => "ChannelHandlerTable_" + CSharpText.Identifier(assembly.AssemblyName);
 
     public static string Emit(TableModel model)
     {
@@ -47,7 +48,6 @@ internal static class TableEmitter
 
     private static void EmitTable(SourceWriter writer, TableModel model, string name)
     {
-        var patterns = model.Patterns.ToDictionary(p => p.Pattern, p => p);
         var patternNames = model.Patterns.Select((p, i) => (p.Pattern, Name: "Pattern" + i)).ToDictionary(p => p.Pattern, p => p.Name);
         var typeInfos = model.Classes
             .SelectMany(c => c.Methods)
@@ -96,10 +96,10 @@ internal static class TableEmitter
             {
                 var method = handlerClass.Methods[i];
                 writer.Line($"// {method.AttributeText} {method.Signature}");
-                var matcher = method.Pattern is null ? "null" : patternNames[method.Pattern];
-                var eventName = method.EventName is null ? "" : $", eventName: {Names.Literal(method.EventName)}";
-                var display = Names.Literal(handlerClass.FullName.Replace("global::", "") + "." + method.Name);
-                writer.Line($"new({Names.KindName(method.Kind)}, {Names.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}),");
+                var matcher = method.Pattern is null ? "null" : patternNames[method.Pattern.Pattern] + "." + MatcherEmitter.MethodName;
+                var eventName = method.EventName is null ? "" : $", eventName: {CSharpText.Literal(method.EventName)}";
+                var display = CSharpText.Literal(handlerClass.FullName.Replace("global::", "") + "." + method.Name);
+                writer.Line($"new({Names.KindName(method.Kind)}, {CSharpText.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}),");
             }
         }
 
@@ -111,8 +111,10 @@ internal static class TableEmitter
         foreach (var pattern in model.Patterns)
         {
             writer.Line();
-            writer.Line($"// {Describe(patterns[pattern.Pattern])}");
-            writer.Block(pattern.EmitMatcher(patternNames[pattern.Pattern]));
+            writer.Line($"// {Describe(pattern)}");
+            writer.Open($"private static class {patternNames[pattern.Pattern]}");
+            writer.Block(pattern.Matcher ?? "");
+            writer.Close();
         }
 
         writer.Close();

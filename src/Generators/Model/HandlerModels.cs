@@ -15,6 +15,23 @@ internal enum EventKind
     Event,
 }
 
+/// <summary>Names of the event kinds as users write them.</summary>
+internal static class EventKindNames
+{
+    /// <summary>The attribute that declares <paramref name="kind"/>, without its suffix: <c>OnMessage</c>.</summary>
+    public static string AttributeName(this EventKind kind) => kind switch
+    {
+        EventKind.Connect => "OnConnect",
+        EventKind.Message => "OnMessage",
+        EventKind.Subscribe => "OnSubscribe",
+        EventKind.Unsubscribe => "OnUnsubscribe",
+        EventKind.Error => "OnError",
+        EventKind.Disconnect => "OnDisconnect",
+        EventKind.Finish => "OnFinish",
+        _ => "OnEvent",
+    };
+}
+
 /// <summary>Where a handler parameter's value comes from.</summary>
 internal enum BindingKind
 {
@@ -44,23 +61,30 @@ internal enum ReturnKind
     ValueTaskValue,
 }
 
-/// <summary>One parameter: where its value comes from, its type, and for payloads the argument index.</summary>
-internal sealed record ParameterModel(BindingKind Binding, string Type, int ArgumentIndex);
+/// <summary>
+/// One parameter: where its value comes from, its type (fully qualified), for payloads the argument index,
+/// and whether null may be passed to it (<c>string?</c>, or a <c>string</c> outside a nullable context).
+/// </summary>
+internal sealed record ParameterModel(BindingKind Binding, string Type, int ArgumentIndex, bool AcceptsNull = false);
 
-/// <summary>One handler method, as the emitter needs it.</summary>
+/// <summary>
+/// One handler method, as the emitter needs it. Nothing positional: <see cref="Order"/> is the method's
+/// place among its class's handler methods (declaration order), not a file or an offset, so an edit
+/// elsewhere leaves the model equal.
+/// </summary>
 internal sealed record HandlerMethodModel(
     string Name,
     EventKind Kind,
-    string? Pattern,
+    CompiledPattern? Pattern,
     string? EventName,
     bool IsStatic,
     EquatableArray<ParameterModel> Parameters,
     ReturnKind Return,
     string Signature,
     string AttributeText,
-    string SortKey);
+    int Order);
 
-/// <summary>A type that contains the handler class, outermost first: its keyword and name.</summary>
+/// <summary>A type that contains the handler class, outermost first: its keyword and name (as C# spells it).</summary>
 internal sealed record ContainingTypeModel(string Keyword, string Name);
 
 /// <summary>A handler class with its valid handlers.</summary>

@@ -3,7 +3,9 @@ using System.Collections.Immutable;
 using System.Linq;
 using Channels.Generators.Model;
 using Channels.Generators.Patterns;
+using Channels.Generators.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Channels.Generators.Parser;
@@ -40,7 +42,7 @@ internal static class HandlerParser
         var (lifetimeScoped, socketNamespace) = ReadClassSettings(type, known, problems);
         CheckClass(type, method, problems);
 
-        string? pattern = null;
+        CompiledPattern? pattern = null;
         string? eventName = null;
         if (kind == EventKind.Event)
         {
@@ -56,10 +58,11 @@ internal static class HandlerParser
         }
         else if (kind != EventKind.Connect)
         {
-            pattern = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
-            if (pattern is not null && PatternCompiler.Compile(pattern) is { Strategy: PatternStrategy.Invalid } invalid)
+            var text = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
+            pattern = text is null ? null : PatternCompiler.Compile(text);
+            if (pattern is { Strategy: PatternStrategy.Invalid })
             {
-                problems.Add(new HandlerProblem(HandlerRule.InvalidPattern, ProblemTarget.AttributeArgument, 0, $"Invalid channel pattern: {invalid.Error}", invalid.ErrorOffset));
+                problems.Add(new HandlerProblem(HandlerRule.InvalidPattern, ProblemTarget.AttributeArgument, 0, $"Invalid channel pattern: {pattern.Error}", pattern.ErrorOffset));
             }
         }
 
@@ -69,7 +72,7 @@ internal static class HandlerParser
         }
 
         var returnKind = ReadReturn(method, kind, known, problems);
-        var parameters = ReadParameters(method, kind, known, problems);
+        var parameters = ReadParameters(method, kind, ChannelFor(kind, pattern is not null), known, problems);
         var constructor = ReadConstructor(type, method.IsStatic ? null : problems);
 
         if (problems.Count > start)
@@ -78,10 +81,10 @@ internal static class HandlerParser
         }
 
         var classModel = new HandlerClassModel(
-            type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
-            new EquatableArray<ContainingTypeModel>(ContainingTypes(type).Select(t => new ContainingTypeModel(Keyword(t), t.Name))),
+            NamespaceName(type.ContainingNamespace),
+            new EquatableArray<ContainingTypeModel>(ContainingTypes(type).Select(t => new ContainingTypeModel(Keyword(t), CSharpText.EscapeIdentifier(t.Name)))),
             Keyword(type),
-            type.Name,
+            CSharpText.EscapeIdentifier(type.Name),
             type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             type.IsStatic,
             lifetimeScoped,
@@ -89,10 +92,8 @@ internal static class HandlerParser
             new EquatableArray<string>(constructor),
             EquatableArray<HandlerMethodModel>.Empty);
 
-        var location = method.Locations.FirstOrDefault();
-        var sortKey = $"{location?.SourceTree?.FilePath}:{location?.SourceSpan.Start:D10}";
         var methodModel = new HandlerMethodModel(
-            method.Name,
+            CSharpText.EscapeIdentifier(method.Name),
             kind,
             pattern,
             eventName,
@@ -101,7 +102,7 @@ internal static class HandlerParser
             returnKind,
             method.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             AttributeText(attribute),
-            sortKey);
+            DeclarationOrder(method));
         return new HandlerEntry(classModel, methodModel);
     }
 
@@ -126,7 +127,11 @@ internal static class HandlerParser
                 socketNamespace = named.Value.Value as string ?? "";
                 if (!IsValidNamespace(socketNamespace))
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.InvalidNamespace, ProblemTarget.ClassAttribute, 0, $"'{socketNamespace}' is not a valid Socket.IO namespace: it must start with '/' and contain no ',' or whitespace"));
+                    var withSlash = "/" + socketNamespace;
+                    problems.Add(new HandlerProblem(HandlerRule.InvalidNamespace, ProblemTarget.ClassAttribute, 0, $"'{socketNamespace}' is not a valid Socket.IO namespace: it must start with '/' and contain no ',' or whitespace")
+                    {
+                        Fix = socketNamespace.Length > 0 && socketNamespace[0] != '/' && IsValidNamespace(withSlash) ? withSlash : null,
+                    });
                 }
             }
         }
@@ -144,24 +149,14 @@ internal static class HandlerParser
             problems.Add(new HandlerProblem(HandlerRule.ClassNotPartial, ProblemTarget.Class, 0, $"Handler class '{type.Name}' must be partial"));
         }
 
-        var depth = 0;
-        foreach (var container in ContainingTypes(type))
+        CheckContainingTypes(type, problems);
+        var hidden = new[] { type }.Concat(ContainingTypes(type)).Where(IsHidden).ToList();
+        if (hidden.Count > 0)
         {
-            if (!IsPartial(container))
+            problems.Add(new HandlerProblem(HandlerRule.ClassNotAccessible, ProblemTarget.Class, 0, $"Handler class '{type.Name}' and its containing types must be internal or public")
             {
-                problems.Add(new HandlerProblem(HandlerRule.ContainingTypeNotPartial, ProblemTarget.ContainingType, depth, $"Type '{container.Name}', which contains handler class '{type.Name}', must be partial"));
-            }
-
-            depth++;
-        }
-
-        for (var current = type; current is not null; current = current.ContainingType)
-        {
-            if (current.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
-            {
-                problems.Add(new HandlerProblem(HandlerRule.ClassNotAccessible, ProblemTarget.Class, 0, $"Handler class '{type.Name}' and its containing types must be internal or public"));
-                break;
-            }
+                Fix = string.Join(";", hidden.Select(MetadataName)),
+            });
         }
 
         if (type.IsGenericType || ContainingTypes(type).Any(t => t.IsGenericType))
@@ -172,6 +167,21 @@ internal static class HandlerParser
         if (type.IsAbstract && !type.IsStatic && !method.IsStatic)
         {
             problems.Add(new HandlerProblem(HandlerRule.AbstractClass, ProblemTarget.Method, 0, $"Instance handlers cannot be declared in abstract class '{type.Name}'; make the method static"));
+        }
+    }
+
+    /// <summary>CHN0002: every type around a handler class must be partial. Index: the depth, outermost 0.</summary>
+    public static void CheckContainingTypes(INamedTypeSymbol handlerClass, List<HandlerProblem> problems)
+    {
+        var depth = 0;
+        foreach (var container in ContainingTypes(handlerClass))
+        {
+            if (!IsPartial(container))
+            {
+                problems.Add(new HandlerProblem(HandlerRule.ContainingTypeNotPartial, ProblemTarget.ContainingType, depth, $"Type '{container.Name}' contains a handler class and must be partial"));
+            }
+
+            depth++;
         }
     }
 
@@ -214,7 +224,7 @@ internal static class HandlerParser
                 return isTask ? ReturnKind.TaskBool : ReturnKind.ValueTaskBool;
             }
         }
-        else if (kind == EventKind.Event && type.TypeKind != TypeKind.Pointer)
+        else if (kind == EventKind.Event && type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer) && !type.IsRefLikeType)
         {
             return isTask ? ReturnKind.TaskValue : isValueTask ? ReturnKind.ValueTaskValue : ReturnKind.Value;
         }
@@ -222,14 +232,28 @@ internal static class HandlerParser
         var allowed = kind switch
         {
             EventKind.Connect or EventKind.Subscribe => "void, Task, ValueTask, bool, Task<bool> or ValueTask<bool>",
-            EventKind.Event => "void, Task, ValueTask, a value, Task<T> or ValueTask<T>",
+            EventKind.Event => "void, Task, ValueTask, a value (not a ref struct or pointer), Task<T> or ValueTask<T>",
             _ => "void, Task or ValueTask",
         };
-        problems.Add(new HandlerProblem(HandlerRule.BadReturnType, ProblemTarget.ReturnType, 0, $"[{AttributeName(kind)}] handlers must return {allowed}"));
+        problems.Add(new HandlerProblem(HandlerRule.BadReturnType, ProblemTarget.ReturnType, 0, $"[{kind.AttributeName()}] handlers must return {allowed}"));
         return ReturnKind.Void;
     }
 
-    private static List<ParameterModel> ReadParameters(IMethodSymbol method, EventKind kind, KnownTypes known, List<HandlerProblem> problems)
+    /// <summary>Whether an event of <paramref name="kind"/> has a channel for a <c>string channel</c> parameter.</summary>
+    /// <remarks>
+    /// Read from the runtime's dispatch: connect and custom events have none; subscribe and unsubscribe always
+    /// have one; a handler with a pattern only runs for a channel its pattern matched; without a pattern, a
+    /// message, error, disconnect or finish handler also runs with no channel (a plain message, an error
+    /// outside any channel, the socket-wide events).
+    /// </remarks>
+    public static ChannelAvailability ChannelFor(EventKind kind, bool hasPattern) => kind switch
+    {
+        EventKind.Connect or EventKind.Event => ChannelAvailability.None,
+        EventKind.Subscribe or EventKind.Unsubscribe => ChannelAvailability.Always,
+        _ => hasPattern ? ChannelAvailability.Always : ChannelAvailability.MaybeNull,
+    };
+
+    private static List<ParameterModel> ReadParameters(IMethodSymbol method, EventKind kind, ChannelAvailability channel, KnownTypes known, List<HandlerProblem> problems)
     {
         var result = new List<ParameterModel>();
         var seen = new HashSet<BindingKind>();
@@ -239,6 +263,7 @@ internal static class HandlerParser
             var parameter = method.Parameters[i];
             var type = parameter.Type;
             var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            var acceptsNull = parameter.NullableAnnotation != NullableAnnotation.NotAnnotated;
             if (parameter.RefKind != RefKind.None || parameter.IsParams)
             {
                 problems.Add(new HandlerProblem(HandlerRule.RefKindParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be ref, out, in or params"));
@@ -247,7 +272,7 @@ internal static class HandlerParser
 
             if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
             {
-                problems.Add(new HandlerProblem(HandlerRule.PointerParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be a pointer"));
+                problems.Add(new HandlerProblem(HandlerRule.PointerParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be a pointer or a function pointer"));
                 continue;
             }
 
@@ -260,9 +285,15 @@ internal static class HandlerParser
                 : kind == EventKind.Error && known.IsException(type) ? BindingKind.Exception
                 : null;
 
-            if (binding == BindingKind.Channel && kind is EventKind.Connect or EventKind.Event)
+            if (binding == BindingKind.Channel && channel == ChannelAvailability.None)
             {
-                problems.Add(new HandlerProblem(HandlerRule.ChannelNotAvailable, ProblemTarget.Parameter, i, $"[{AttributeName(kind)}] events have no channel to bind to '{parameter.Name}'"));
+                problems.Add(new HandlerProblem(HandlerRule.ChannelNotAvailable, ProblemTarget.Parameter, i, $"[{kind.AttributeName()}] events have no channel to bind to '{parameter.Name}'"));
+                continue;
+            }
+
+            if (binding == BindingKind.Channel && channel == ChannelAvailability.MaybeNull && !acceptsNull)
+            {
+                problems.Add(new HandlerProblem(HandlerRule.ChannelMayBeNull, ProblemTarget.Parameter, i, $"[{kind.AttributeName()}] handlers without a pattern also run with no channel: declare '{parameter.Name}' as string?"));
                 continue;
             }
 
@@ -270,7 +301,7 @@ internal static class HandlerParser
             {
                 if (kind is not (EventKind.Message or EventKind.Event))
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.UnbindableParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' of type '{type.ToDisplayString()}' cannot be bound for [{AttributeName(kind)}]"));
+                    problems.Add(new HandlerProblem(HandlerRule.UnbindableParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' of type '{type.ToDisplayString()}' cannot be bound for [{kind.AttributeName()}]"));
                     continue;
                 }
 
@@ -278,9 +309,18 @@ internal static class HandlerParser
                     : known.Is(type, known.JsonElement) ? BindingKind.PayloadElement
                     : known.IsBinary(type) ? BindingKind.PayloadBinary
                     : BindingKind.PayloadValue;
-                if (type.TypeKind is TypeKind.TypeParameter or TypeKind.Error || (type.IsStatic && binding == BindingKind.PayloadValue))
+                if (binding == BindingKind.PayloadValue && WhyNotPayload(type, known) is { } reason)
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.UnbindableParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' of type '{type.ToDisplayString()}' cannot be bound"));
+                    problems.Add(new HandlerProblem(HandlerRule.UnbindableParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' of type '{type.ToDisplayString()}' cannot be bound: {reason}"));
+                    continue;
+                }
+
+                if (binding == BindingKind.PayloadValue && FirstInaccessible(type) is { } hidden)
+                {
+                    problems.Add(new HandlerProblem(HandlerRule.PayloadTypeNotAccessible, ProblemTarget.Parameter, i, $"Type '{hidden.ToDisplayString()}' of parameter '{parameter.Name}' must be internal or public: the generated code deserializes it")
+                    {
+                        Fix = MetadataName(hidden),
+                    });
                     continue;
                 }
 
@@ -290,7 +330,7 @@ internal static class HandlerParser
                     continue;
                 }
 
-                result.Add(new ParameterModel(binding.Value, typeName, argument++));
+                result.Add(new ParameterModel(binding.Value, typeName, argument++, binding == BindingKind.PayloadString && acceptsNull));
                 continue;
             }
 
@@ -300,26 +340,169 @@ internal static class HandlerParser
                 continue;
             }
 
-            result.Add(new ParameterModel(binding.Value, typeName, -1));
+            result.Add(new ParameterModel(binding.Value, typeName, -1, binding == BindingKind.Channel && acceptsNull));
         }
 
         return result;
     }
 
-    /// <summary>The constructor generated code calls: the accessible one with the most parameters. Problems only for instance handlers.</summary>
+    /// <summary>
+    /// Why a value of <paramref name="type"/> cannot be deserialized by generated code (which names it as
+    /// <c>JsonTypeInfo&lt;T&gt;</c>), or null when it can. Checked so that generated code always compiles.
+    /// </summary>
+    public static string? WhyNotPayload(ITypeSymbol type, KnownTypes known)
+    {
+        switch (type)
+        {
+            case { TypeKind: TypeKind.Error }:
+                return "the type is not known";
+            case { TypeKind: TypeKind.TypeParameter }:
+                return "a type parameter has no JSON contract; use a concrete type";
+            case { TypeKind: TypeKind.Pointer or TypeKind.FunctionPointer }:
+                return "pointers have no JSON contract";
+            case { IsRefLikeType: true }:
+                return known.IsByteSpan(type)
+                    ? "a ref struct cannot be deserialized; use ReadOnlyMemory<byte> for binary data"
+                    : "a ref struct cannot be deserialized";
+            case { IsStatic: true }:
+                return "a static class has no instances";
+            case { TypeKind: TypeKind.Delegate }:
+                return "delegates have no JSON contract";
+            case IArrayTypeSymbol array:
+                return WhyNotPayload(array.ElementType, known);
+            case INamedTypeSymbol { IsGenericType: true } generic:
+                foreach (var argument in generic.TypeArguments)
+                {
+                    if (WhyNotPayload(argument, known) is { } reason)
+                    {
+                        return reason;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The first type within <paramref name="type"/> (itself, a containing type, a type argument, an element type) that code outside its class cannot name.</summary>
+    public static INamedTypeSymbol? FirstInaccessible(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                return FirstInaccessible(array.ElementType);
+            case INamedTypeSymbol named:
+                for (var current = named; current is not null; current = current.ContainingType)
+                {
+                    if (IsHidden(current))
+                    {
+                        return current;
+                    }
+                }
+
+                foreach (var argument in named.TypeArguments)
+                {
+                    if (FirstInaccessible(argument) is { } hidden)
+                    {
+                        return hidden;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Private, protected, private protected or file-local: code elsewhere in the assembly cannot name it.</summary>
+    public static bool IsHidden(INamedTypeSymbol type) =>
+        type.IsFileLocal || type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal;
+
+    /// <summary>
+    /// The constructor generated code calls: of the accessible ones whose parameters DI can supply (no ref or
+    /// out, no ref structs or pointers), the one with the most parameters. Problems only for instance handlers.
+    /// </summary>
     private static string[] ReadConstructor(INamedTypeSymbol type, List<HandlerProblem>? problems)
     {
         var constructor = type.InstanceConstructors
             .Where(c => c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)
+            .Where(c => c.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In && !p.Type.IsRefLikeType && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer)))
             .OrderByDescending(c => c.Parameters.Length)
             .FirstOrDefault();
         if (constructor is null || type.IsAbstract || type.IsStatic)
         {
-            problems?.Add(new HandlerProblem(HandlerRule.NoUsableConstructor, ProblemTarget.Class, 0, $"Handler class '{type.Name}' needs a public or internal constructor for its instance handlers"));
+            problems?.Add(new HandlerProblem(HandlerRule.NoUsableConstructor, ProblemTarget.Class, 0, $"Handler class '{type.Name}' needs a public or internal constructor whose parameters DI can supply, for its instance handlers"));
             return [];
         }
 
         return [.. constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))];
+    }
+
+    /// <summary>The method's place among the handler methods of its class, in declaration order.</summary>
+    private static int DeclarationOrder(IMethodSymbol method)
+    {
+        var order = 0;
+        foreach (var member in method.ContainingType.GetMembers())
+        {
+            if (SymbolEqualityComparer.Default.Equals(member, method))
+            {
+                return order;
+            }
+
+            if (member is IMethodSymbol other && IsHandler(other))
+            {
+                order++;
+            }
+        }
+
+        return order;
+    }
+
+    /// <summary>Whether <paramref name="method"/> carries a handler attribute.</summary>
+    public static bool IsHandler(IMethodSymbol method) => method.GetAttributes().Any(a => KindOf(a) is not null);
+
+    /// <summary>The event kind a handler attribute declares, or null for any other attribute.</summary>
+    public static EventKind? KindOf(AttributeData attribute)
+    {
+        if (attribute.AttributeClass is not { ContainingNamespace: { Name: "Channels", ContainingNamespace.IsGlobalNamespace: true } } attributeClass)
+        {
+            return null;
+        }
+
+        var name = "Channels." + attributeClass.MetadataName;
+        foreach (var (metadataName, kind) in Attributes)
+        {
+            if (metadataName == name)
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The name <c>Compilation.GetTypeByMetadataName</c> finds <paramref name="type"/> by (<c>Ns.Outer+Inner`1</c>).</summary>
+    public static string MetadataName(INamedTypeSymbol type)
+    {
+        var name = type.MetadataName;
+        for (var container = type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            name = container.MetadataName + "+" + name;
+        }
+
+        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
+    }
+
+    private static string NamespaceName(INamespaceSymbol ns)
+    {
+        var parts = new Stack<string>();
+        for (var current = ns; current is { IsGlobalNamespace: false }; current = current.ContainingNamespace)
+        {
+            parts.Push(CSharpText.EscapeIdentifier(current.Name));
+        }
+
+        return string.Join(".", parts);
     }
 
     /// <summary>The types containing <paramref name="type"/>, outermost first.</summary>
@@ -334,9 +517,10 @@ internal static class HandlerParser
         return stack;
     }
 
-    private static bool IsPartial(INamedTypeSymbol type) =>
+    /// <summary>Whether every declaration of <paramref name="type"/> says <c>partial</c>.</summary>
+    public static bool IsPartial(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is TypeDeclarationSyntax declaration
-            && declaration.Modifiers.Any(m => m.Text == "partial"));
+            && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
 
     private static string Keyword(INamedTypeSymbol type) => type switch
     {
@@ -347,23 +531,11 @@ internal static class HandlerParser
         _ => "class",
     };
 
-    public static string AttributeName(EventKind kind) => kind switch
-    {
-        EventKind.Connect => "OnConnect",
-        EventKind.Message => "OnMessage",
-        EventKind.Subscribe => "OnSubscribe",
-        EventKind.Unsubscribe => "OnUnsubscribe",
-        EventKind.Error => "OnError",
-        EventKind.Disconnect => "OnDisconnect",
-        EventKind.Finish => "OnFinish",
-        _ => "OnEvent",
-    };
-
     private static string AttributeText(AttributeData attribute)
     {
         var name = attribute.AttributeClass!.Name;
         name = name.EndsWith("Attribute") ? name.Substring(0, name.Length - "Attribute".Length) : name;
-        var args = attribute.ConstructorArguments.Where(a => a.Value is string).Select(a => Emitter.Names.Literal((string)a.Value!));
+        var args = attribute.ConstructorArguments.Where(a => a.Value is string).Select(a => CSharpText.Literal((string)a.Value!));
         var text = string.Join(", ", args);
         return text.Length == 0 ? $"[{name}]" : $"[{name}({text})]";
     }

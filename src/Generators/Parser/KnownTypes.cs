@@ -14,6 +14,8 @@ internal sealed class KnownTypes
         Exception = compilation.GetTypeByMetadataName("System.Exception");
         JsonElement = compilation.GetTypeByMetadataName("System.Text.Json.JsonElement");
         ReadOnlyMemory = compilation.GetTypeByMetadataName("System.ReadOnlyMemory`1");
+        Span = compilation.GetTypeByMetadataName("System.Span`1");
+        ReadOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
         TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
         ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
@@ -35,6 +37,10 @@ internal sealed class KnownTypes
 
     public INamedTypeSymbol? ReadOnlyMemory { get; }
 
+    public INamedTypeSymbol? Span { get; }
+
+    public INamedTypeSymbol? ReadOnlySpan { get; }
+
     public INamedTypeSymbol? Task { get; }
 
     public INamedTypeSymbol? TaskOfT { get; }
@@ -55,6 +61,11 @@ internal sealed class KnownTypes
         type is INamedTypeSymbol { IsGenericType: true } named
         && SymbolEqualityComparer.Default.Equals(named.ConstructedFrom, ReadOnlyMemory)
         && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
+
+    /// <summary><c>Span&lt;byte&gt;</c> or <c>ReadOnlySpan&lt;byte&gt;</c>: binary data in a type generated code cannot hold.</summary>
+    public bool IsByteSpan(ITypeSymbol type) =>
+        (IsConstructedFrom(type, Span) || IsConstructedFrom(type, ReadOnlySpan))
+        && ((INamedTypeSymbol)type).TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
     public bool IsException(ITypeSymbol type)
     {

@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Channels.Generators.Text;
 
 namespace Channels.Generators.Patterns;
 
 /// <summary>
-/// Writes the C# of a matcher method. The text compiles as a member of any class in a file with
+/// Writes the C# of a matcher: the members of a class of its own, <c>internal static bool IsMatch(string s)</c>
+/// and, for a fallback, the field <c>Regex</c>. The text compiles in any class in a file with
 /// <c>#nullable enable</c>: it names types with <c>global::</c> only, allocates nothing per call and has no
 /// recursion. It starts with a comment quoting the pattern.
 /// </summary>
@@ -17,10 +19,14 @@ internal static class MatcherEmitter
     private const string RegexType = "global::System.Text.RegularExpressions.Regex";
     private const string CategoryType = "global::System.Globalization.UnicodeCategory";
 
-    public static string Emit(PatternPlan plan, string methodName)
+    public const string MethodName = "IsMatch";
+    private const string FieldName = "Regex";
+
+    public static string Emit(PatternPlan plan)
     {
-        var writer = new CodeWriter();
-        writer.Line($"// Pattern: {ForComment(plan.Pattern)}");
+        const string methodName = MethodName;
+        var writer = new SourceWriter();
+        writer.Line($"// Pattern: {CSharpText.ForComment(plan.Pattern)}");
         switch (plan.Strategy)
         {
             case PatternStrategy.Fallback:
@@ -39,16 +45,16 @@ internal static class MatcherEmitter
         return writer.ToString();
     }
 
-    private static void EmitFallback(CodeWriter writer, PatternPlan plan, string methodName)
+    private static void EmitFallback(SourceWriter writer, PatternPlan plan, string methodName)
     {
-        writer.Line($"// Matched by a runtime Regex: {ForComment(plan.FallbackReason ?? "unsupported construct")} is outside the compiled subset.");
-        writer.Line($"private static readonly {RegexType} {methodName}Regex =");
-        writer.Line($"    new {RegexType}({StringLiteral(plan.Pattern)}, global::System.Text.RegularExpressions.RegexOptions.None);");
+        writer.Line($"// Matched by a runtime Regex: {CSharpText.ForComment(plan.FallbackReason ?? "unsupported construct")} is outside the compiled subset.");
+        writer.Line($"private static readonly {RegexType} {FieldName} =");
+        writer.Line($"    new {RegexType}({CSharpText.Literal(plan.Pattern)}, global::System.Text.RegularExpressions.RegexOptions.None);");
         writer.Line();
-        writer.Line($"private static bool {methodName}(string s) => {methodName}Regex.IsMatch(s);");
+        writer.Line($"internal static bool {methodName}(string s) => {FieldName}.IsMatch(s);");
     }
 
-    private static void EmitLiterals(CodeWriter writer, PatternPlan plan, string methodName)
+    private static void EmitLiterals(SourceWriter writer, PatternPlan plan, string methodName)
     {
         var tests = new List<string>();
         foreach (var branch in plan.Branches)
@@ -66,11 +72,11 @@ internal static class MatcherEmitter
 
         if (tests.Count == 1)
         {
-            writer.Line($"private static bool {methodName}(string s) => {tests[0]};");
+            writer.Line($"internal static bool {methodName}(string s) => {tests[0]};");
             return;
         }
 
-        writer.Line($"private static bool {methodName}(string s) =>");
+        writer.Line($"internal static bool {methodName}(string s) =>");
         writer.Indent();
         for (var i = 0; i < tests.Count; i++)
         {
@@ -78,14 +84,14 @@ internal static class MatcherEmitter
             writer.Line(i == 0 ? test : $"|| {test}");
         }
 
-        writer.Unindent();
-        writer.Append(";"); // closes the last line
+        writer.Outdent();
+        writer.Append(";");
     }
 
     private static string LiteralTest(LiteralBranch branch)
     {
-        var literal = StringLiteral(branch.Literal);
-        var withNewline = StringLiteral(branch.Literal + "\n");
+        var literal = CSharpText.Literal(branch.Literal);
+        var withNewline = CSharpText.Literal(branch.Literal + "\n");
         return (branch.AtStart, branch.AtEnd) switch
         {
             (false, null) => branch.Literal.Length == 0 ? "true" : $"s.Contains({literal}, {Ordinal})",
@@ -97,26 +103,26 @@ internal static class MatcherEmitter
         };
     }
 
-    private static void EmitAutomaton(CodeWriter writer, Dfa dfa, string methodName)
+    private static void EmitAutomaton(SourceWriter writer, Dfa dfa, string methodName)
     {
         if (dfa.NeverMatches)
         {
             writer.Line("// No input can match this pattern.");
-            writer.Line($"private static bool {methodName}(string s) => false;");
+            writer.Line($"internal static bool {methodName}(string s) => false;");
             return;
         }
 
         if (dfa.AlwaysMatches)
         {
             writer.Line("// Every input matches this pattern.");
-            writer.Line($"private static bool {methodName}(string s) => true;");
+            writer.Line($"internal static bool {methodName}(string s) => true;");
             return;
         }
 
         var classifier = dfa.Classifier;
         writer.Line($"// Automaton: {dfa.StateCount} state(s) over {classifier.ClassCount} character class(es); it reads each character once and");
         writer.Line("// returns as soon as the result is known, as Regex.IsMatch (the match may start anywhere).");
-        writer.Line($"private static bool {methodName}(string s)");
+        writer.Line($"internal static bool {methodName}(string s)");
         writer.Line("{");
         writer.Indent();
 
@@ -132,7 +138,7 @@ internal static class MatcherEmitter
                 writer.Line(string.Join(", ", classifier.AsciiClasses.Skip(row).Take(16)) + ",");
             }
 
-            writer.Unindent();
+            writer.Outdent();
             writer.Line("};");
             writer.Line();
         }
@@ -155,12 +161,12 @@ internal static class MatcherEmitter
             writer.Line($"case {state}:");
             writer.Indent();
             EmitTransitions(writer, dfa.Transitions[state]);
-            writer.Unindent();
+            writer.Outdent();
         }
 
-        writer.Unindent();
+        writer.Outdent();
         writer.Line("}");
-        writer.Unindent();
+        writer.Outdent();
         writer.Line("}");
         writer.Line();
 
@@ -171,11 +177,11 @@ internal static class MatcherEmitter
             _ when accepting.Count == dfa.StateCount => "return true;",
             _ => $"return state is {string.Join(" or ", accepting)};",
         });
-        writer.Unindent();
+        writer.Outdent();
         writer.Line("}");
     }
 
-    private static void EmitClassification(CodeWriter writer, CharClassifier classifier)
+    private static void EmitClassification(SourceWriter writer, CharClassifier classifier)
     {
         writer.Line("int cls;");
         writer.Line("if (c < 128)");
@@ -187,7 +193,7 @@ internal static class MatcherEmitter
         {
             var interval = intervals[i];
             var isLast = i == intervals.Count - 1;
-            writer.Line(isLast ? "else" : $"else if (c <= '{CharLiteralBody((char)interval.Last)}')");
+            writer.Line(isLast ? "else" : $"else if (c <= '{CSharpText.CharLiteralBody((char)interval.Last)}')");
             writer.Line("{");
             writer.Indent();
             var uniform = interval.UniformClass;
@@ -200,12 +206,12 @@ internal static class MatcherEmitter
                 EmitCategorySwitch(writer, interval.ClassByCategory);
             }
 
-            writer.Unindent();
+            writer.Outdent();
             writer.Line("}");
         }
     }
 
-    private static void EmitCategorySwitch(CodeWriter writer, int[] classByCategory)
+    private static void EmitCategorySwitch(SourceWriter writer, int[] classByCategory)
     {
         var byClass = Enumerable.Range(0, classByCategory.Length)
             .GroupBy(category => classByCategory[category])
@@ -222,11 +228,11 @@ internal static class MatcherEmitter
         }
 
         writer.Line($"_ => {byClass[0].Key},");
-        writer.Unindent();
+        writer.Outdent();
         writer.Line("};");
     }
 
-    private static void EmitTransitions(CodeWriter writer, int[] row)
+    private static void EmitTransitions(SourceWriter writer, int[] row)
     {
         var byTarget = Enumerable.Range(0, row.Length)
             .GroupBy(cls => row[cls])
@@ -251,14 +257,14 @@ internal static class MatcherEmitter
 
             writer.Indent();
             EmitGoTo(writer, group.Key);
-            writer.Unindent();
+            writer.Outdent();
         }
 
         writer.Line("default:");
         writer.Indent();
         EmitGoTo(writer, byTarget[0].Key);
-        writer.Unindent();
-        writer.Unindent();
+        writer.Outdent();
+        writer.Outdent();
         writer.Line("}");
         if (byTarget.Any(g => g.Key >= 0))
         {
@@ -268,7 +274,7 @@ internal static class MatcherEmitter
         }
     }
 
-    private static void EmitGoTo(CodeWriter writer, int target)
+    private static void EmitGoTo(SourceWriter writer, int target)
     {
         switch (target)
         {
@@ -283,79 +289,5 @@ internal static class MatcherEmitter
                 writer.Line("break;");
                 break;
         }
-    }
-
-    /// <summary>A C# string literal (ASCII only, control and non-ASCII characters escaped).</summary>
-    internal static string StringLiteral(string value)
-    {
-        var builder = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            builder.Append(c == '\'' ? "'" : c == '"' ? "\\\"" : CharLiteralBody(c));
-        }
-
-        return builder.Append('"').ToString();
-    }
-
-    private static string CharLiteralBody(char c) => c switch
-    {
-        '\\' => "\\\\",
-        '\'' => "\\'",
-        '"' => "\"",
-        '\n' => "\\n",
-        '\r' => "\\r",
-        '\t' => "\\t",
-        '\0' => "\\0",
-        < ' ' or >= '\u007F' => $"\\u{(int)c:X4}",
-        _ => c.ToString(),
-    };
-
-    /// <summary>Pattern text safe inside a <c>//</c> comment: no line terminators, no control characters.</summary>
-    private static string ForComment(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (c < ' ' || c == '\u007F' || c == '\u0085' || c == '\u2028' || c == '\u2029')
-            {
-                builder.Append($"\\u{(int)c:X4}");
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>A minimal indented writer; four spaces per level, '\n' line endings.</summary>
-    private sealed class CodeWriter
-    {
-        private readonly StringBuilder _text = new();
-        private int _indent;
-
-        public void Indent() => _indent++;
-
-        public void Unindent() => _indent--;
-
-        public void Line(string line = "")
-        {
-            if (line.Length > 0)
-            {
-                _text.Append(' ', _indent * 4).Append(line);
-            }
-
-            _text.Append('\n');
-        }
-
-        /// <summary>Appends to the last line.</summary>
-        public void Append(string text)
-        {
-            _text.Length--; // the '\n'
-            _text.Append(text).Append('\n');
-        }
-
-        public override string ToString() => _text.ToString();
     }
 }

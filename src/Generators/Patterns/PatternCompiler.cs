@@ -34,8 +34,8 @@ internal enum PatternStrategy
 }
 
 /// <summary>
-/// The result of compiling one channel pattern. Value-equatable, so it can sit in the generator's
-/// incremental model; the matcher text is produced on demand by <see cref="EmitMatcher"/>.
+/// The result of compiling one channel pattern, once: how it is matched and the C# of its matcher.
+/// Value-equatable, so it can sit in the generator's incremental model.
 /// </summary>
 /// <param name="Pattern">The pattern as written.</param>
 /// <param name="Strategy">How it is matched.</param>
@@ -43,34 +43,23 @@ internal enum PatternStrategy
 /// <param name="ErrorOffset">For <see cref="PatternStrategy.Invalid"/>: index of the offending character, or -1.</param>
 /// <param name="FallbackReason">For <see cref="PatternStrategy.Fallback"/>: the construct, e.g. "backreference \1".</param>
 /// <param name="NeverMatches">Whether no input can match (worth a warning).</param>
+/// <param name="Matcher">
+/// The members of the matcher's own class (see <see cref="MatcherEmitter"/>): <c>internal static bool IsMatch(string s)</c>,
+/// returning exactly <c>Regex.IsMatch(s, Pattern)</c>. Null for an invalid pattern.
+/// </param>
 internal sealed record CompiledPattern(
     string Pattern,
     PatternStrategy Strategy,
     string? Error,
     int ErrorOffset,
     string? FallbackReason,
-    bool NeverMatches)
-{
-    /// <summary>
-    /// C# text of <c>private static bool {methodName}(string s)</c>, returning exactly
-    /// <c>Regex.IsMatch(s, Pattern)</c>. A fallback also declares the field <c>{methodName}Regex</c>.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The pattern is invalid.</exception>
-    public string EmitMatcher(string methodName)
-    {
-        if (Strategy == PatternStrategy.Invalid)
-        {
-            throw new InvalidOperationException($"Pattern '{Pattern}' is invalid: {Error}");
-        }
-
-        return MatcherEmitter.Emit(PatternCompiler.Analyze(Pattern), methodName);
-    }
-}
+    bool NeverMatches,
+    string? Matcher);
 
 /// <summary>One ordinal test of a literal alternation: <c>^?lit(\$|\Z|\z)?</c>.</summary>
 internal readonly record struct LiteralBranch(bool AtStart, string Literal, AnchorKind? AtEnd);
 
-/// <summary>Everything the emitter needs; recomputed from the pattern, never stored in the model.</summary>
+/// <summary>Everything the matcher emitter needs; it lives only while one pattern is compiled.</summary>
 internal sealed class PatternPlan(string pattern, PatternStrategy strategy)
 {
     public string Pattern { get; } = pattern;
@@ -95,6 +84,7 @@ internal static class PatternCompiler
     private const int MaxLiteralLength = 4096;
     private const int AnchorToken = 0x10000;
 
+    /// <summary>Parses, checks and compiles <paramref name="pattern"/>; the matcher's text is written here, once.</summary>
     public static CompiledPattern Compile(string pattern)
     {
         var plan = Analyze(pattern);
@@ -104,7 +94,8 @@ internal static class PatternCompiler
             plan.Error,
             plan.ErrorOffset,
             plan.FallbackReason,
-            plan.Automaton?.NeverMatches ?? false);
+            plan.Automaton?.NeverMatches ?? false,
+            plan.Strategy == PatternStrategy.Invalid ? null : MatcherEmitter.Emit(plan));
     }
 
     internal static PatternPlan Analyze(string pattern)

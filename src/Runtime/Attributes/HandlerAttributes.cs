@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Channels;
 
 /// <summary>Marks a handler that runs once when a client connects to the namespace. It may reject the client.</summary>
@@ -8,7 +10,7 @@ public sealed class OnConnectAttribute : Attribute;
 public abstract class ChannelPatternAttribute : Attribute
 {
     /// <summary>Binds the handler to channels matching <paramref name="pattern"/>, or to every channel when null.</summary>
-    protected ChannelPatternAttribute(string? pattern) => Pattern = pattern;
+    protected ChannelPatternAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern) => Pattern = pattern;
 
     /// <summary>
     /// A .NET regular expression tested against the channel with <c>Regex.IsMatch</c> semantics
@@ -19,27 +21,27 @@ public abstract class ChannelPatternAttribute : Attribute
 
 /// <summary>Marks a handler for each message from the client.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnMessageAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnMessageAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
 
 /// <summary>Marks a handler that runs when a client asks to subscribe to a channel. It may reject the subscription.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnSubscribeAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnSubscribeAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
 
 /// <summary>Marks a handler that runs when a subscription ends (asked, or at disconnect).</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnUnsubscribeAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnUnsubscribeAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
 
 /// <summary>Marks a handler that receives exceptions thrown by handlers and errors caused by invalid client input.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnErrorAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnErrorAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
 
 /// <summary>Marks a handler that runs when the client disconnected cleanly.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnDisconnectAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnDisconnectAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
 
 /// <summary>Marks a handler that runs last, always, whatever ended the connection.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnFinishAttribute(string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnFinishAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
 
 /// <summary>
 /// Marks a handler for a custom Socket.IO event. Its parameters that are not framework types bind to

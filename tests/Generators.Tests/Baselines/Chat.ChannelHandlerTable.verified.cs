@@ -7,7 +7,7 @@
 namespace Channels.Generated
 {
     /// <summary>The channel handlers of TestApp, in the order they run.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public sealed class ChannelHandlerTable_TestApp : global::Channels.Dispatch.IChannelHandlerTable
     {
@@ -24,23 +24,23 @@ namespace Channels.Generated
                 // [OnConnect] bool ChatHandlers.Connected(ChannelSocket socket, IDictionary<string, object?> context, HttpContext http)
                 new(global::Channels.Dispatch.ChannelEventKind.Connect, "/", "Demo.ChatHandlers.Connected", e => global::Demo.ChatHandlers.__Channels_Connected(handlers0, e), null),
                 // [OnSubscribe("^room-")] ValueTask<bool> ChatHandlers.Joining(ChannelSocket socket, string channel)
-                new(global::Channels.Dispatch.ChannelEventKind.Subscribe, "/", "Demo.ChatHandlers.Joining", e => global::Demo.ChatHandlers.__Channels_Joining(handlers0, e), Pattern1),
+                new(global::Channels.Dispatch.ChannelEventKind.Subscribe, "/", "Demo.ChatHandlers.Joining", e => global::Demo.ChatHandlers.__Channels_Joining(handlers0, e), Pattern1.IsMatch),
                 // [OnMessage("^room-")] Task ChatHandlers.Chat(ChannelSocket socket, ChatLine message, string channel, CancellationToken cancellationToken)
-                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Chat", e => global::Demo.ChatHandlers.__Channels_Chat(handlers0, e, typeInfo0), Pattern1),
+                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Chat", e => global::Demo.ChatHandlers.__Channels_Chat(handlers0, e, typeInfo0), Pattern1.IsMatch),
                 // [OnMessage] void ChatHandlers.Plain(string text)
                 new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Plain", e => global::Demo.ChatHandlers.__Channels_Plain(handlers0, e), null),
                 // [OnMessage("^raw$")] void ChatHandlers.Raw(JsonElement element)
-                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Raw", e => global::Demo.ChatHandlers.__Channels_Raw(handlers0, e), Pattern0),
+                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Raw", e => global::Demo.ChatHandlers.__Channels_Raw(handlers0, e), Pattern0.IsMatch),
                 // [OnUnsubscribe("^room-")] void ChatHandlers.Left(string channel)
-                new(global::Channels.Dispatch.ChannelEventKind.Unsubscribe, "/", "Demo.ChatHandlers.Left", e => global::Demo.ChatHandlers.__Channels_Left(handlers0, e), Pattern1),
+                new(global::Channels.Dispatch.ChannelEventKind.Unsubscribe, "/", "Demo.ChatHandlers.Left", e => global::Demo.ChatHandlers.__Channels_Left(handlers0, e), Pattern1.IsMatch),
                 // [OnError] void ChatHandlers.Failed(ChannelSocket socket, Exception exception)
                 new(global::Channels.Dispatch.ChannelEventKind.Error, "/", "Demo.ChatHandlers.Failed", e => global::Demo.ChatHandlers.__Channels_Failed(handlers0, e), null),
                 // [OnError("^room-")] void ChatHandlers.TimedOut(TimeoutException exception, string channel)
-                new(global::Channels.Dispatch.ChannelEventKind.Error, "/", "Demo.ChatHandlers.TimedOut", e => global::Demo.ChatHandlers.__Channels_TimedOut(handlers0, e), Pattern1),
+                new(global::Channels.Dispatch.ChannelEventKind.Error, "/", "Demo.ChatHandlers.TimedOut", e => global::Demo.ChatHandlers.__Channels_TimedOut(handlers0, e), Pattern1.IsMatch),
                 // [OnDisconnect("^team-[a-z0-9]+$")] Task ChatHandlers.Gone()
-                new(global::Channels.Dispatch.ChannelEventKind.Disconnect, "/", "Demo.ChatHandlers.Gone", e => global::Demo.ChatHandlers.__Channels_Gone(handlers0, e), Pattern2),
+                new(global::Channels.Dispatch.ChannelEventKind.Disconnect, "/", "Demo.ChatHandlers.Gone", e => global::Demo.ChatHandlers.__Channels_Gone(handlers0, e), Pattern2.IsMatch),
                 // [OnFinish("^room-")] ValueTask ChatHandlers.Finished(ChannelSocket socket)
-                new(global::Channels.Dispatch.ChannelEventKind.Finish, "/", "Demo.ChatHandlers.Finished", e => global::Demo.ChatHandlers.__Channels_Finished(e), Pattern1),
+                new(global::Channels.Dispatch.ChannelEventKind.Finish, "/", "Demo.ChatHandlers.Finished", e => global::Demo.ChatHandlers.__Channels_Finished(e), Pattern1.IsMatch),
                 // [OnEvent("add")] Sum ChatHandlers.Add(int a, int b)
                 new(global::Channels.Dispatch.ChannelEventKind.Event, "/", "Demo.ChatHandlers.Add", e => global::Demo.ChatHandlers.__Channels_Add(e, typeInfo1, typeInfo1), null, eventName: "add"),
                 // [OnEvent("upload")] Task<int> ChatHandlers.Upload(ReadOnlyMemory<byte> data)
@@ -56,141 +56,150 @@ namespace Channels.Generated
         public global::System.Collections.Generic.IReadOnlyList<global::Channels.Dispatch.ChannelHandlerDescriptor> Handlers { get; }
 
         // Compiled to an ordinal string comparison (exact).
-        // Pattern: ^raw$
-        private static bool Pattern0(string s) => s == "raw" || s == "raw\n";
+        private static class Pattern0
+        {
+            // Pattern: ^raw$
+            internal static bool IsMatch(string s) => s == "raw" || s == "raw\n";
+        }
 
         // Compiled to an ordinal string comparison (prefix).
-        // Pattern: ^room-
-        private static bool Pattern1(string s) => s.StartsWith("room-", global::System.StringComparison.Ordinal);
+        private static class Pattern1
+        {
+            // Pattern: ^room-
+            internal static bool IsMatch(string s) => s.StartsWith("room-", global::System.StringComparison.Ordinal);
+        }
 
         // Compiled to an automaton.
-        // Pattern: ^team-[a-z0-9]+$
-        // Automaton: 8 state(s) over 8 character class(es); it reads each character once and
-        // returns as soon as the result is known, as Regex.IsMatch (the match may start anywhere).
-        private static bool Pattern2(string s)
+        private static class Pattern2
         {
-            // The character class of every ASCII character.
-            global::System.ReadOnlySpan<byte> asciiClasses = new byte[]
+            // Pattern: ^team-[a-z0-9]+$
+            // Automaton: 8 state(s) over 8 character class(es); it reads each character once and
+            // returns as soon as the result is known, as Regex.IsMatch (the match may start anywhere).
+            internal static bool IsMatch(string s)
             {
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0,
-                3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 4, 3, 3, 3, 5, 3, 3, 3, 3, 3, 3, 3, 6, 3, 3,
-                3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
-            };
-
-            int state = 0;
-            foreach (char c in s)
-            {
-                int cls;
-                if (c < 128)
+                // The character class of every ASCII character.
+                global::System.ReadOnlySpan<byte> asciiClasses = new byte[]
                 {
-                    cls = asciiClasses[c];
-                }
-                else
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0,
+                    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 4, 3, 3, 3, 5, 3, 3, 3, 3, 3, 3, 3, 6, 3, 3,
+                    3, 3, 3, 3, 7, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+                };
+
+                int state = 0;
+                foreach (char c in s)
                 {
-                    cls = 0;
+                    int cls;
+                    if (c < 128)
+                    {
+                        cls = asciiClasses[c];
+                    }
+                    else
+                    {
+                        cls = 0;
+                    }
+
+                    switch (state)
+                    {
+                        case 0:
+                            switch (cls)
+                            {
+                                case 7:
+                                    state = 1;
+                                    break;
+                                default:
+                                    return false;
+                            }
+
+                            break;
+                        case 1:
+                            switch (cls)
+                            {
+                                case 5:
+                                    state = 2;
+                                    break;
+                                default:
+                                    return false;
+                            }
+
+                            break;
+                        case 2:
+                            switch (cls)
+                            {
+                                case 4:
+                                    state = 3;
+                                    break;
+                                default:
+                                    return false;
+                            }
+
+                            break;
+                        case 3:
+                            switch (cls)
+                            {
+                                case 6:
+                                    state = 4;
+                                    break;
+                                default:
+                                    return false;
+                            }
+
+                            break;
+                        case 4:
+                            switch (cls)
+                            {
+                                case 2:
+                                    state = 5;
+                                    break;
+                                default:
+                                    return false;
+                            }
+
+                            break;
+                        case 5:
+                            switch (cls)
+                            {
+                                case 0:
+                                case 1:
+                                case 2:
+                                    return false;
+                                default:
+                                    state = 6;
+                                    break;
+                            }
+
+                            break;
+                        case 6:
+                            switch (cls)
+                            {
+                                case 0:
+                                case 2:
+                                    return false;
+                                case 1:
+                                    state = 7;
+                                    break;
+                                default:
+                                    state = 6;
+                                    break;
+                            }
+
+                            break;
+                        case 7:
+                            return false;
+                    }
                 }
 
-                switch (state)
-                {
-                    case 0:
-                        switch (cls)
-                        {
-                            case 7:
-                                state = 1;
-                                break;
-                            default:
-                                return false;
-                        }
-
-                        break;
-                    case 1:
-                        switch (cls)
-                        {
-                            case 5:
-                                state = 2;
-                                break;
-                            default:
-                                return false;
-                        }
-
-                        break;
-                    case 2:
-                        switch (cls)
-                        {
-                            case 4:
-                                state = 3;
-                                break;
-                            default:
-                                return false;
-                        }
-
-                        break;
-                    case 3:
-                        switch (cls)
-                        {
-                            case 6:
-                                state = 4;
-                                break;
-                            default:
-                                return false;
-                        }
-
-                        break;
-                    case 4:
-                        switch (cls)
-                        {
-                            case 2:
-                                state = 5;
-                                break;
-                            default:
-                                return false;
-                        }
-
-                        break;
-                    case 5:
-                        switch (cls)
-                        {
-                            case 0:
-                            case 1:
-                            case 2:
-                                return false;
-                            default:
-                                state = 6;
-                                break;
-                        }
-
-                        break;
-                    case 6:
-                        switch (cls)
-                        {
-                            case 0:
-                            case 2:
-                                return false;
-                            case 1:
-                                state = 7;
-                                break;
-                            default:
-                                state = 6;
-                                break;
-                        }
-
-                        break;
-                    case 7:
-                        return false;
-                }
+                return state is 6 or 7;
             }
-
-            return state is 6 or 7;
         }
     }
 
     /// <summary>Registers the handler tables of this app and of the libraries it references, before Main runs.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
     internal static class ChannelHandlerRegistration
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]

@@ -7,42 +7,46 @@ namespace Demo
     partial class ChatHandlers
     {
         /// <summary>Builds a ChatHandlers with its constructor arguments from DI.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::Demo.ChatHandlers __ChannelsCreate(global::System.IServiceProvider services) =>
             new global::Demo.ChatHandlers(
                 global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Demo.Journal>(services));
 
         /// <summary>Calls <c>bool ChatHandlers.Connected(ChannelSocket socket, IDictionary&lt;string, object?&gt; context, HttpContext http)</c> for [OnConnect].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Connected(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
             return global::Channels.Dispatch.GeneratedHandlerSupport.Accept(handler.Connected(e.Socket, e.Socket.Context, e.Socket.HttpContext));
         }
 
         /// <summary>Calls <c>ValueTask&lt;bool&gt; ChatHandlers.Joining(ChannelSocket socket, string channel)</c> for [OnSubscribe("^room-")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Joining(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
-            return global::Channels.Dispatch.GeneratedHandlerSupport.Accept(handler.Joining(e.Socket, e.Channel!));
+            string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnSubscribe] event without a channel");
+
+            return global::Channels.Dispatch.GeneratedHandlerSupport.Accept(handler.Joining(e.Socket, channel));
         }
 
         /// <summary>Calls <c>Task ChatHandlers.Chat(ChannelSocket socket, ChatLine message, string channel, CancellationToken cancellationToken)</c> for [OnMessage("^room-")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Chat(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatLine> t0)
         {
-            return global::Channels.Dispatch.GeneratedHandlerSupport.Done(handler.Chat(e.Socket, global::Channels.Dispatch.GeneratedHandlerSupport.Value(e.Payload, 0, t0), e.Channel!, e.CancellationToken));
+            string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnMessage] event without a channel");
+
+            return global::Channels.Dispatch.GeneratedHandlerSupport.Done(handler.Chat(e.Socket, global::Channels.Dispatch.GeneratedHandlerSupport.Value(e.Payload, 0, t0), channel, e.CancellationToken));
         }
 
         /// <summary>Calls <c>void ChatHandlers.Plain(string text)</c> for [OnMessage].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Plain(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
-            handler.Plain(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0)!);
+            handler.Plain(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw new global::Channels.ChannelProtocolException("argument 0 is null"));
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 
         /// <summary>Calls <c>void ChatHandlers.Raw(JsonElement element)</c> for [OnMessage("^raw$")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Raw(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
             handler.Raw(global::Channels.Dispatch.GeneratedHandlerSupport.Element(e.Payload, 0));
@@ -50,23 +54,30 @@ namespace Demo
         }
 
         /// <summary>Calls <c>void ChatHandlers.Left(string channel)</c> for [OnUnsubscribe("^room-")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Left(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
-            handler.Left(e.Channel!);
+            string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnUnsubscribe] event without a channel");
+
+            handler.Left(channel);
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 
         /// <summary>Calls <c>void ChatHandlers.Failed(ChannelSocket socket, Exception exception)</c> for [OnError].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Failed(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
-            handler.Failed(e.Socket, e.Exception!);
+            if (e.Exception is not global::System.Exception exception)
+            {
+                return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
+            }
+
+            handler.Failed(e.Socket, exception);
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 
         /// <summary>Calls <c>void ChatHandlers.TimedOut(TimeoutException exception, string channel)</c> for [OnError("^room-")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_TimedOut(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
             if (e.Exception is not global::System.TimeoutException exception)
@@ -74,40 +85,42 @@ namespace Demo
                 return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
             }
 
-            handler.TimedOut(exception, e.Channel!);
+            string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnError] event without a channel");
+
+            handler.TimedOut(exception, channel);
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 
         /// <summary>Calls <c>Task ChatHandlers.Gone()</c> for [OnDisconnect("^team-[a-z0-9]+$")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Gone(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done(handler.Gone());
         }
 
         /// <summary>Calls <c>ValueTask ChatHandlers.Finished(ChannelSocket socket)</c> for [OnFinish("^room-")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Finished(global::Channels.Dispatch.ChannelEvent e)
         {
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done(global::Demo.ChatHandlers.Finished(e.Socket));
         }
 
         /// <summary>Calls <c>Sum ChatHandlers.Add(int a, int b)</c> for [OnEvent("add")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Add(global::Channels.Dispatch.ChannelEvent e, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1)
         {
             return global::Channels.Dispatch.GeneratedHandlerSupport.Ack(global::Demo.ChatHandlers.Add(global::Channels.Dispatch.GeneratedHandlerSupport.Value(e.Payload, 0, t0), global::Channels.Dispatch.GeneratedHandlerSupport.Value(e.Payload, 1, t1)));
         }
 
         /// <summary>Calls <c>Task&lt;int&gt; ChatHandlers.Upload(ReadOnlyMemory&lt;byte&gt; data)</c> for [OnEvent("upload")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Upload(global::Channels.Dispatch.ChannelEvent e)
         {
             return global::Channels.Dispatch.GeneratedHandlerSupport.Ack(global::Demo.ChatHandlers.Upload(global::Channels.Dispatch.GeneratedHandlerSupport.Binary(e.Payload, 0)));
         }
 
         /// <summary>Calls <c>ValueTask&lt;string?&gt; ChatHandlers.WhoAmI(ChannelSocket socket)</c> for [OnEvent("whoami")].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_WhoAmI(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
             return global::Channels.Dispatch.GeneratedHandlerSupport.Ack(handler.WhoAmI(e.Socket));

@@ -9,14 +9,14 @@ namespace Demo
         partial class AdminHandlers
         {
             /// <summary>Builds a AdminHandlers with its constructor arguments from DI.</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
             internal static global::Demo.Outer.AdminHandlers __ChannelsCreate(global::System.IServiceProvider services) =>
                 new global::Demo.Outer.AdminHandlers(
                     global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Demo.Journal>(services),
                     global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Demo.Counter>(services));
 
             /// <summary>Calls <c>Task&lt;bool&gt; AdminHandlers.Check(ChannelSocket socket)</c> for [OnConnect].</summary>
-            [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "0.1.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
             internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Check(global::Demo.Outer.AdminHandlers handler, global::Channels.Dispatch.ChannelEvent e)
             {
                 return global::Channels.Dispatch.GeneratedHandlerSupport.Accept(handler.Check(e.Socket));

@@ -104,9 +104,9 @@ public class PatternCompilerTests
     }
 
     [Fact]
-    public void Emitting_an_invalid_pattern_throws()
+    public void An_invalid_pattern_has_no_matcher()
     {
-        Assert.Throws<InvalidOperationException>(() => PatternCompiler.Compile("(").EmitMatcher("M"));
+        Assert.Null(PatternCompiler.Compile("(").Matcher);
     }
 
     [Theory]
@@ -121,7 +121,7 @@ public class PatternCompilerTests
 
         Assert.Equal(PatternStrategy.Automaton, compiled.Strategy);
         Assert.True(compiled.NeverMatches);
-        Assert.Contains("=> false;", compiled.EmitMatcher("M"));
+        Assert.Contains("=> false;", compiled.Matcher);
     }
 
     [Theory]
@@ -146,22 +146,22 @@ public class PatternCompilerTests
     {
         Assert.Contains(
             "s.StartsWith(\"room-\", global::System.StringComparison.Ordinal)",
-            PatternCompiler.Compile("^room-").EmitMatcher("IsRoom"));
+            PatternCompiler.Compile("^room-").Matcher);
         Assert.Contains(
             "s == \"lobby\" || s == \"lobby\\n\"",
-            PatternCompiler.Compile("^lobby$").EmitMatcher("IsLobby"));
+            PatternCompiler.Compile("^lobby$").Matcher);
         Assert.Contains(
             "s.EndsWith(\"-admin\", global::System.StringComparison.Ordinal) || s.EndsWith(\"-admin\\n\", global::System.StringComparison.Ordinal)",
-            PatternCompiler.Compile("-admin$").EmitMatcher("IsAdmin"));
+            PatternCompiler.Compile("-admin$").Matcher);
     }
 
     [Fact]
     public void Automaton_matcher_quotes_the_pattern_and_reads_as_a_state_switch()
     {
-        var text = PatternCompiler.Compile("^room-\\d+$").EmitMatcher("IsRoom");
+        var text = PatternCompiler.Compile("^room-\\d+$").Matcher;
 
         Assert.StartsWith("// Pattern: ^room-\\d+$\n", text);
-        Assert.Contains("private static bool IsRoom(string s)", text);
+        Assert.Contains("internal static bool IsMatch(string s)", text);
         Assert.Contains("switch (state)", text);
         Assert.Contains("global::System.Globalization.UnicodeCategory.DecimalDigitNumber", text);
     }
@@ -169,17 +169,17 @@ public class PatternCompilerTests
     [Fact]
     public void Fallback_matcher_declares_a_Regex_field()
     {
-        var text = PatternCompiler.Compile("(a)\\1").EmitMatcher("IsEcho");
+        var text = PatternCompiler.Compile("(a)\\1").Matcher;
 
-        Assert.Contains("private static readonly global::System.Text.RegularExpressions.Regex IsEchoRegex =", text);
+        Assert.Contains("private static readonly global::System.Text.RegularExpressions.Regex Regex =", text);
         Assert.Contains("new global::System.Text.RegularExpressions.Regex(\"(a)\\\\1\", global::System.Text.RegularExpressions.RegexOptions.None);", text);
-        Assert.Contains("private static bool IsEcho(string s) => IsEchoRegex.IsMatch(s);", text);
+        Assert.Contains("internal static bool IsMatch(string s) => Regex.IsMatch(s);", text);
     }
 
     [Fact]
     public void Pattern_in_the_comment_cannot_break_out_of_it()
     {
-        var text = PatternCompiler.Compile("a\nb\u2028c").EmitMatcher("M");
+        var text = PatternCompiler.Compile("a\nb\u2028c").Matcher;
 
         Assert.StartsWith("// Pattern: a\\u000Ab\\u2028c\n", text);
     }

@@ -1,8 +1,11 @@
 using System.Text;
 
-namespace Channels.Generators.Emitter;
+namespace Channels.Generators.Text;
 
-/// <summary>Writes indented C# text, four spaces a level, with braces that open and close blocks.</summary>
+/// <summary>
+/// Writes indented C# text, four spaces a level, <c>'\n'</c> line endings, with braces that open and close
+/// blocks. The one writer of the generator: handler classes, the table and the pattern matchers.
+/// </summary>
 internal sealed class SourceWriter
 {
     private readonly StringBuilder _text = new();
@@ -45,7 +48,15 @@ internal sealed class SourceWriter
         return this;
     }
 
-    /// <summary>Writes text that may span lines (an emitted matcher), indenting each line.</summary>
+    /// <summary>Appends to the last line written (a closing <c>;</c>).</summary>
+    public SourceWriter Append(string text)
+    {
+        _text.Length--; // the '\n'
+        _text.Append(text).Append('\n');
+        return this;
+    }
+
+    /// <summary>Writes text that may span lines (a compiled matcher), indenting each line.</summary>
     public SourceWriter Block(string text)
     {
         foreach (var line in text.Replace("\r\n", "\n").TrimEnd('\n').Split('\n'))
