@@ -58,7 +58,12 @@ public sealed class ChannelPayload
     /// Argument <paramref name="index"/> as a string: the value of a JSON string, <see langword="null"/>
     /// for JSON null, and the JSON text itself for any other value.
     /// </summary>
-    public string? GetString(int index)
+    /// <exception cref="ChannelProtocolException">The client's string is not valid text (an escaped lone surrogate).</exception>
+    public string? GetString(int index) =>
+        TryGetString(index, out var value) ? value : throw new ChannelProtocolException($"argument {index} is not valid text");
+
+    /// <summary>As <see cref="GetString"/>, false instead of an exception when the string is not valid text.</summary>
+    internal bool TryGetString(int index, out string? value)
     {
         var raw = GetRawJson(index).Span;
         switch (raw[0])
@@ -66,11 +71,23 @@ public sealed class ChannelPayload
             case (byte)'"':
                 var reader = new Utf8JsonReader(raw);
                 reader.Read();
-                return reader.GetString();
+                try
+                {
+                    value = reader.GetString();
+                    return true;
+                }
+                catch (InvalidOperationException)
+                {
+                    value = null;
+                    return false;
+                }
+
             case (byte)'n':
-                return null;
+                value = null;
+                return true;
             default:
-                return Encoding.UTF8.GetString(raw);
+                value = Encoding.UTF8.GetString(raw);
+                return true;
         }
     }
 

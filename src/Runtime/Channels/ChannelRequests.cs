@@ -43,7 +43,7 @@ internal sealed class ChannelRequests(
                 var channel = ChannelArgument(args);
                 if (channel is null || !member.Subscriptions.Contains(channel))
                 {
-                    var error = channel is null ? "publish needs a channel name" : $"not subscribed to channel '{channel}'";
+                    var error = channel is null ? "publish needs a channel name" : $"not subscribed to channel '{ClientText.Excerpt(channel)}'";
                     ack = await dispatcher.RefuseAsync(member.Socket, "publish", error, channel);
                     break;
                 }
@@ -69,7 +69,7 @@ internal sealed class ChannelRequests(
         var error = channel switch
         {
             _ when subscriptions.IsClosed => "the socket is disconnected",
-            null or "" => "channel name must be a non-empty string",
+            null or "" => "channel name must be a non-empty string of valid text",
             { Length: var length } when length > options.MaxChannelNameLength => $"channel name is longer than {options.MaxChannelNameLength} characters",
             _ when subscriptions.Contains(channel) => null,
             _ when subscriptions.Count >= options.MaxSubscriptionsPerSocket => $"subscription limit of {options.MaxSubscriptionsPerSocket} reached",
@@ -106,7 +106,7 @@ internal sealed class ChannelRequests(
     {
         if (channel is null || !member.Subscriptions.Contains(channel))
         {
-            var error = channel is null ? "unsubscribe needs a channel name" : $"not subscribed to channel '{channel}'";
+            var error = channel is null ? "unsubscribe needs a channel name" : $"not subscribed to channel '{ClientText.Excerpt(channel)}'";
             return fromClient ? await dispatcher.RefuseAsync(member.Socket, "unsubscribe", error, channel) : new ChannelAck(false, error);
         }
 
@@ -148,6 +148,7 @@ internal sealed class ChannelRequests(
         }
     }
 
+    /// <summary>The channel name a request starts with; null when it is missing, not a string, or not valid text.</summary>
     private static string? ChannelArgument(ChannelPayload args) =>
-        args.Count > 0 && args.GetValueKind(0) == JsonValueKind.String ? args.GetString(0) : null;
+        args.Count > 0 && args.GetValueKind(0) == JsonValueKind.String && args.TryGetString(0, out var channel) ? channel : null;
 }

@@ -153,8 +153,18 @@ internal static class SocketIoParser
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                name = reader.GetString();
-                return true;
+                // Valid JSON can still escape a lone surrogate ("\udc00"), which is no string at all.
+                try
+                {
+                    name = reader.GetString();
+                    return true;
+                }
+                catch (InvalidOperationException)
+                {
+                    name = null;
+                    return false;
+                }
+
             case JsonTokenType.Number:
                 name = Encoding.UTF8.GetString(raw);
                 return true;

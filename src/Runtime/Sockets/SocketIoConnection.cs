@@ -238,7 +238,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         var (handled, answer) = await _dispatcher.EventAsync(socket, name, packet.Arguments!);
         if (!handled)
         {
-            var refusal = await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{name}'", null);
+            var refusal = await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{ClientText.Excerpt(name)}'", null);
             if (packet.HasAck)
             {
                 socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, refusal));

@@ -38,6 +38,8 @@ internal sealed class EngineServer
 
     public async Task HandleAsync(HttpContext http)
     {
+        // A polling body is client-chosen text: no browser may guess it is anything else.
+        http.Response.Headers.XContentTypeOptions = "nosniff";
         var query = http.Request.Query;
         if (query["EIO"] != "4")
         {

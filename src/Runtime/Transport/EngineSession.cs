@@ -17,6 +17,7 @@ internal sealed class EngineSession
     private TaskCompletionSource? _pong;
     private long _pongDeadline;
     private EngineCloseReason? _closeReason;
+    private bool _probed;
 
     public EngineSession(EngineServer server, string id, EngineTransportKind transport, Func<EngineSession, IEngineHandler> createHandler)
     {
@@ -215,12 +216,24 @@ internal sealed class EngineSession
         }
     }
 
-    /// <summary>The client sent UPGRADE on the new WebSocket: from now on only the WebSocket is used.</summary>
+    /// <summary>The probe on the new WebSocket was answered: the client may now send UPGRADE.</summary>
+    public void ProbeAnswered()
+    {
+        lock (_gate)
+        {
+            _probed = _state == State.Upgrading;
+        }
+    }
+
+    /// <summary>
+    /// The client sent UPGRADE on the new WebSocket, after a probe: from now on only the WebSocket is used,
+    /// and a GET still pending on polling is answered with a NOOP, so the queue never has two readers.
+    /// </summary>
     public bool CompleteUpgrade()
     {
         lock (_gate)
         {
-            if (_state != State.Upgrading)
+            if (_state != State.Upgrading || !_probed)
             {
                 return false;
             }
@@ -242,6 +255,7 @@ internal sealed class EngineSession
             }
 
             _state = State.Polling;
+            _probed = false;
         }
 
         Polling!.CancelInterrupt();

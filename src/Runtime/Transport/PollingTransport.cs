@@ -257,13 +257,21 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
         }
     }
 
-    /// <summary>The session moved to WebSocket: later GETs and POSTs are refused.</summary>
+    /// <summary>
+    /// The session moved to WebSocket: a GET still pending is answered with a NOOP (the WebSocket writer
+    /// is now the queue's one reader), and later GETs and POSTs are refused.
+    /// </summary>
     public void Retire()
     {
         lock (_gate)
         {
             _retired = true;
             _noopPending = false;
+            if (_poll is not null)
+            {
+                _pollReply = EngineFrame.Noop;
+                _poll.Cancel();
+            }
         }
     }
 

@@ -46,6 +46,7 @@ internal static class WebSocketTransport
                 if (text.Data.Span.SequenceEqual(Probe))
                 {
                     await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+                    session.ProbeAnswered();
                     session.Polling!.InterruptPoll();
                 }
                 else if (text.Data.Span.SequenceEqual(Upgrade) && session.CompleteUpgrade())

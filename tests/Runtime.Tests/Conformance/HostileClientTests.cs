@@ -1,0 +1,152 @@
+using System.Net;
+using System.Text;
+
+namespace Channels.Tests.Conformance;
+
+/// <summary>
+/// What one hostile client can cost the server (issue 12): each hole ends in a clear refusal or a close
+/// of that client's session, and nothing else is disturbed.
+/// </summary>
+public sealed class HostileClientTests
+{
+    private const string Echo = "/engine.io";
+    private const string Path = "/socket.io";
+
+    /// <summary>The conformance host with socket.io's default timings and a probe to hold requests.</summary>
+    private static async Task<(TestServer Server, RawClient Client)> StartAsync(Action<ChannelsOptions>? configure = null)
+    {
+        var probe = new RequestProbe();
+        var server = await RawClient.StartConformanceServerAsync(probe, options =>
+        {
+            RawClient.DefaultTimings(options);
+            configure?.Invoke(options);
+        });
+        return (server, new RawClient(server.Address, probe));
+    }
+
+    // ---- upgrade: one reader of the outbound queue, always ----
+
+    [Fact]
+    public async Task A_poll_left_open_after_the_probe_is_ended_by_the_upgrade()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var sid = await client.OpenPollingSessionAsync(Echo);
+        await using var socket = await WsClient.ConnectAsync(client.WebSocketUrl(Echo, sid));
+        await socket.SendTextAsync("2probe");
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        Assert.Equal((HttpStatusCode.OK, "6"), await client.PollAsync(Echo, sid));
+
+        var stale = await client.StartPollAsync(Echo, sid);
+        await socket.SendTextAsync("5");
+        await socket.SendTextAsync("4hello");
+
+        Assert.Equal((HttpStatusCode.OK, "6"), await stale.Response.WaitAsync(RawClient.Timeout));
+        Assert.Equal("4hello", await socket.ReceivePacketAsync());
+    }
+
+    [Fact]
+    public async Task Upgrade_without_a_probe_is_refused_and_polling_goes_on()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var sid = await client.OpenPollingSessionAsync(Echo);
+        await using var socket = await WsClient.ConnectAsync(client.WebSocketUrl(Echo, sid));
+
+        await socket.SendTextAsync("5");
+        await socket.WaitForCloseAsync();
+        var posted = await client.PostAsync(Echo, sid, "4still polling");
+        var polled = await client.PollAsync(Echo, sid);
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), posted);
+        Assert.Equal((HttpStatusCode.OK, "4still polling"), polled);
+    }
+
+    // ---- text a decoder cannot turn into a string ----
+
+    [Theory]
+    [InlineData("42[\"\\udc00\"]")]
+    [InlineData("42[\"ok\\ud800\"]")]
+    [InlineData("42/\udc00,[\"x\"]")]
+    public async Task An_event_name_with_a_lone_surrogate_closes_the_websocket_session(string packet)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        await using var socket = await client.ConnectSocketIoAsync();
+
+        await socket.SendTextAsync(packet);
+
+        await socket.WaitForCloseAsync();
+    }
+
+    [Fact]
+    public async Task An_event_name_with_a_lone_surrogate_over_polling_is_no_500_and_the_session_ends()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var sid = await client.OpenPollingSessionAsync(Path);
+        Assert.Equal((HttpStatusCode.OK, "ok"), await client.PostAsync(Path, sid, "40"));
+
+        var (status, _) = await client.PostAsync(Path, sid, "42[\"\\udc00\"]");
+        var (after, _) = await client.PollAsync(Path, sid);
+
+        // As for any invalid Socket.IO packet: the Engine.IO body was valid ("ok"), the session is closed.
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.BadRequest, after);
+    }
+
+    [Fact]
+    public async Task A_channel_name_with_a_lone_surrogate_is_refused_with_an_ack()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        await using var socket = await client.ConnectSocketIoAsync();
+
+        await socket.SendTextAsync("421[\"subscribe\",\"room-\\udc00\"]");
+        var ack = await socket.ReceivePacketAsync();
+        await socket.SendTextAsync("422[\"subscribe\",\"room-1\"]");
+
+        Assert.StartsWith("431[{\"ok\":false,\"error\":", ack, StringComparison.Ordinal);
+        Assert.Equal("432[{\"ok\":true}]", await socket.ReceivePacketAsync());
+    }
+
+    // ---- refusals answer with a bounded prefix of what the client sent ----
+
+    [Theory]
+    [InlineData("421[\"publish\",\"{0}\",\"x\"]")]
+    [InlineData("421[\"unsubscribe\",\"{0}\"]")]
+    [InlineData("421[\"{0}\"]")]
+    public async Task A_refusal_never_echoes_more_than_a_short_prefix_of_a_huge_name(string template)
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        await using var socket = await client.ConnectSocketIoAsync();
+        var name = new string('n', 500_000);
+
+        await socket.SendTextAsync(template.Replace("{0}", name, StringComparison.Ordinal));
+        var ack = await socket.ReceivePacketAsync();
+
+        Assert.StartsWith("431[{\"ok\":false,\"error\":", ack, StringComparison.Ordinal);
+        Assert.True(ack.Length < 300, $"the refusal is {ack.Length} characters long");
+    }
+
+    // ---- polling responses ----
+
+    [Fact]
+    public async Task Polling_responses_tell_browsers_not_to_sniff_their_type()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+
+        using var response = await client.Http.GetAsync(RawClient.PollingUrl(Echo));
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+}
