@@ -12,8 +12,26 @@ public sealed class ChannelsOptions
     /// <summary>How long a client has to answer a ping before its session is dead. Default 20 s.</summary>
     public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How long a new session may go without connecting to a namespace. Default 45 s.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// How long a new session may go without connecting to a namespace. Default 10 s (socket.io's is
+    /// 45 s; a client connects at once, and a session that does not only holds memory).
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The most sessions on this server that have not connected to a namespace yet; past it a new
+    /// session is refused (429 on polling, a close on WebSocket). Default 10,000.
+    /// </summary>
+    public int MaxUnconnectedSessions { get; set; } = 10_000;
+
+    /// <summary>As <see cref="MaxUnconnectedSessions"/>, from one remote address. Default 256.</summary>
+    public int MaxUnconnectedSessionsPerAddress { get; set; } = 256;
+
+    /// <summary>
+    /// The largest CONNECT payload (socket.io-client's <c>auth</c>) a socket keeps as
+    /// <see cref="ChannelSocket.Auth"/>, in bytes; a larger one is refused with CONNECT_ERROR. Default 8 KiB.
+    /// </summary>
+    public int MaxAuthBytes { get; set; } = 8 * 1024;
 
     /// <summary>
     /// The largest packet or polling body a client may send, in bytes; larger ones close the session

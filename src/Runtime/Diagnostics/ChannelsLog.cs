@@ -34,6 +34,9 @@ internal sealed partial class ChannelsLog(ILogger logger)
     [LoggerMessage(15, LogLevel.Information, "Rejected origin {Origin}")]
     public partial void OriginRejected(string origin);
 
+    [LoggerMessage(16, LogLevel.Warning, "Refused a new session from {Address}: too many sessions are waiting to connect")]
+    public partial void TooManyUnconnected(string address);
+
     [LoggerMessage(20, LogLevel.Debug, "Socket {SocketId} connected to {Namespace}")]
     public partial void SocketConnected(string socketId, string @namespace);
 

@@ -18,6 +18,9 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxOutboundPackets, 1, nameof(options.MaxOutboundPackets));
         AtLeast(options.MaxOutboundBytes, 1, nameof(options.MaxOutboundBytes));
         AtLeast(options.MaxPendingEvents, 1, nameof(options.MaxPendingEvents));
+        AtLeast(options.MaxUnconnectedSessions, 1, nameof(options.MaxUnconnectedSessions));
+        AtLeast(options.MaxUnconnectedSessionsPerAddress, 1, nameof(options.MaxUnconnectedSessionsPerAddress));
+        AtLeast(options.MaxAuthBytes, 2, nameof(options.MaxAuthBytes));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Positive(TimeSpan value, string setting)

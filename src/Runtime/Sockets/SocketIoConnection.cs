@@ -204,6 +204,13 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             return;
         }
 
+        if (packet.Json.Length > _options.MaxAuthBytes)
+        {
+            _log.RequestRefused(Session.Id, "connect", $"auth payload of {packet.Json.Length} bytes is over the limit of {_options.MaxAuthBytes}");
+            Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, "auth payload too large")));
+            return;
+        }
+
         var auth = packet.Json.IsEmpty ? EmptyObject : JsonElement.Parse(packet.Json.Span);
         var socket = new SocketIoSocket(this, nsp, auth, _encoder, _backplane, _options.MaxOutboundPackets);
         var result = await _dispatcher.ConnectAsync(socket);
@@ -221,6 +228,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         }
 
         Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
+        Session.MarkEstablished();
         _registry.AddSocket(socket);
         socket.CompleteConnect();
         _log.SocketConnected(socket.Id, nsp);

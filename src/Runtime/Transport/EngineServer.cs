@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Channels.Diagnostics;
@@ -14,6 +15,8 @@ internal sealed class EngineServer
 {
     private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
     private readonly Func<EngineSession, HttpContext, IEngineHandler> _createHandler;
+    private readonly Dictionary<string, int> _unconnectedByAddress = new(StringComparer.Ordinal);
+    private int _unconnected;
 
     public EngineServer(ChannelsOptions options, ChannelsLog log, ChannelsMetrics metrics, TimeProvider time, Func<EngineSession, HttpContext, IEngineHandler> createHandler)
     {
@@ -125,29 +128,84 @@ internal sealed class EngineServer
             return;
         }
 
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        if (!TryReserveUnconnected(address))
+        {
+            Log.TooManyUnconnected(address);
+            await RejectOrCloseAsync(http, EngineErrorCode.BadRequest, "Too many sessions waiting to connect", StatusCodes.Status429TooManyRequests);
+            return;
+        }
+
         if (transport == EngineTransportKind.WebSocket)
         {
-            using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            var opened = Open(http, transport);
+            WebSocket socket;
+            try
+            {
+                socket = await http.WebSockets.AcceptWebSocketAsync();
+            }
+            catch
+            {
+                ReleaseUnconnected(address);
+                throw;
+            }
+
+            using var _ = socket;
+            var opened = Open(http, transport, address);
             await WebSocketTransport.RunAsync(this, opened, socket, CorkingUpgradeFeature.StreamOf(http), OpenPacket(opened.Id, polling: false));
             return;
         }
 
-        var session = Open(http, transport);
+        var session = Open(http, transport, address);
         var open = OpenPacket(session.Id, polling: true);
         http.Response.ContentType = "text/plain; charset=UTF-8";
         http.Response.ContentLength = open.Length;
         await http.Response.Body.WriteAsync(open);
     }
 
-    private EngineSession Open(HttpContext http, EngineTransportKind transport)
+    private EngineSession Open(HttpContext http, EngineTransportKind transport, string address)
     {
-        var session = new EngineSession(this, NewId(), transport, session => _createHandler(session, http));
+        var session = new EngineSession(this, NewId(), transport, address, session => _createHandler(session, http));
         _sessions[session.Id] = session;
         Metrics.Opened();
         Log.SessionOpened(session.Id, session.Transport == EngineTransportKind.Polling ? "polling" : "websocket");
         session.Start();
         return session;
+    }
+
+    /// <summary>Counts a new session against the caps on unconnected sessions; false when one is full.</summary>
+    private bool TryReserveUnconnected(string address)
+    {
+        lock (_unconnectedByAddress)
+        {
+            var fromAddress = _unconnectedByAddress.GetValueOrDefault(address);
+            if (_unconnected >= Options.MaxUnconnectedSessions || fromAddress >= Options.MaxUnconnectedSessionsPerAddress)
+            {
+                return false;
+            }
+
+            _unconnected++;
+            _unconnectedByAddress[address] = fromAddress + 1;
+            return true;
+        }
+    }
+
+    /// <summary>A session connected a namespace, or ended: it no longer counts as unconnected.</summary>
+    public void ReleaseUnconnected(EngineSession session) => ReleaseUnconnected(session.RemoteAddress);
+
+    private void ReleaseUnconnected(string address)
+    {
+        lock (_unconnectedByAddress)
+        {
+            _unconnected--;
+            if (_unconnectedByAddress.GetValueOrDefault(address) <= 1)
+            {
+                _unconnectedByAddress.Remove(address);
+            }
+            else
+            {
+                _unconnectedByAddress[address]--;
+            }
+        }
     }
 
     public void Remove(EngineSession session)
@@ -177,12 +235,12 @@ internal sealed class EngineServer
     /// Refuses a request. A WebSocket request is accepted and closed at once, as the reference
     /// server does, so clients see a close rather than a failed handshake.
     /// </summary>
-    private async Task RejectOrCloseAsync(HttpContext http, EngineErrorCode code, string reason)
+    private async Task RejectOrCloseAsync(HttpContext http, EngineErrorCode code, string reason, int status = StatusCodes.Status400BadRequest)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
             Log.RequestRejected(reason);
-            await RejectAsync(http, code, reason);
+            await RejectAsync(http, code, reason, status);
             return;
         }
 

@@ -18,11 +18,13 @@ internal sealed class EngineSession
     private long _pongDeadline;
     private EngineCloseReason? _closeReason;
     private bool _probed;
+    private int _unconnected = 1;
 
-    public EngineSession(EngineServer server, string id, EngineTransportKind transport, Func<EngineSession, IEngineHandler> createHandler)
+    public EngineSession(EngineServer server, string id, EngineTransportKind transport, string remoteAddress, Func<EngineSession, IEngineHandler> createHandler)
     {
         _server = server;
         Id = id;
+        RemoteAddress = remoteAddress;
         _state = transport == EngineTransportKind.Polling ? State.Polling : State.WebSocket;
         _queue = new OutboundQueue(server.Options.MaxOutboundPackets, server.Options.MaxOutboundBytes);
         Polling = transport == EngineTransportKind.Polling ? new PollingTransport(server, this) : null;
@@ -39,6 +41,9 @@ internal sealed class EngineSession
     }
 
     public string Id { get; }
+
+    /// <summary>The client's address, for the cap on sessions that have not connected yet.</summary>
+    public string RemoteAddress { get; }
 
     /// <summary>The layer above: the Socket.IO connection (or the conformance host's echo).</summary>
     public IEngineHandler Handler { get; }
@@ -192,8 +197,18 @@ internal sealed class EngineSession
             _server.Remove(this);
         }
 
+        MarkEstablished();
         _server.Log.SessionClosed(Id, final.ToText());
         Handler.OnClosed(final);
+    }
+
+    /// <summary>The layer above has a connected socket: the session no longer counts as unconnected.</summary>
+    public void MarkEstablished()
+    {
+        if (Interlocked.Exchange(ref _unconnected, 0) == 1)
+        {
+            _server.ReleaseUnconnected(this);
+        }
     }
 
     /// <summary>Takes the session out of the server's table (after a polling farewell).</summary>

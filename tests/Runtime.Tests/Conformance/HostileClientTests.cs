@@ -149,4 +149,60 @@ public sealed class HostileClientTests
 
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
     }
+
+    // ---- memory a client can pin without connecting ----
+
+    [Fact]
+    public async Task One_address_cannot_hold_more_unconnected_sessions_than_its_cap()
+    {
+        var (server, client) = await StartAsync(o => o.MaxUnconnectedSessionsPerAddress = 2);
+        await using var _ = server;
+        using var __ = client;
+        var first = await client.OpenPollingSessionAsync(Path);
+        await client.OpenPollingSessionAsync(Path);
+
+        var (refused, body) = await client.GetAsync(RawClient.PollingUrl(Path));
+        var refusedWebSocket = await WsClient.ExpectRefusedOrClosedAsync(client.WebSocketUrl(Path));
+        Assert.Equal((HttpStatusCode.OK, "ok"), await client.PostAsync(Path, first, "40"));
+        var (afterConnect, _) = await client.GetAsync(RawClient.PollingUrl(Path));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused);
+        Assert.Contains("Too many sessions", body, StringComparison.Ordinal);
+        Assert.True(refusedWebSocket is null or HttpStatusCode.TooManyRequests, $"refused with {refusedWebSocket}");
+        Assert.Equal(HttpStatusCode.OK, afterConnect);
+    }
+
+    [Fact]
+    public async Task A_session_that_ends_unconnected_frees_its_place()
+    {
+        var (server, client) = await StartAsync(o => o.MaxUnconnectedSessions = 1);
+        await using var _ = server;
+        using var __ = client;
+        var sid = await client.OpenPollingSessionAsync(Echo);
+        var (refused, _) = await client.GetAsync(RawClient.PollingUrl(Echo));
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), await client.PostAsync(Echo, sid, "1"));
+        var (afterClose, _) = await client.GetAsync(RawClient.PollingUrl(Echo));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused);
+        Assert.Equal(HttpStatusCode.OK, afterClose);
+    }
+
+    [Fact]
+    public async Task A_connect_payload_over_the_auth_limit_is_refused_and_a_small_one_connects()
+    {
+        var (server, client) = await StartAsync(o => o.MaxAuthBytes = 1024);
+        await using var _ = server;
+        using var __ = client;
+        var (socket, _) = await client.OpenWebSocketAsync(Path);
+        await using var ___ = socket;
+
+        await socket.SendTextAsync("40{\"token\":\"" + new string('t', 2000) + "\"}");
+        var refusal = await socket.ReceivePacketAsync();
+        await socket.SendTextAsync("40{\"token\":\"small\"}");
+
+        Assert.Equal("44{\"message\":\"auth payload too large\"}", refusal);
+        Assert.StartsWith("40{", await socket.ReceivePacketAsync(), StringComparison.Ordinal);
+    }
 }
+
