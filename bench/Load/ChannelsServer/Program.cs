@@ -3,7 +3,13 @@ using Channels;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-var channels = builder.Services.AddChannels(o => o.MaxOutboundPackets = 8192);
+var channels = builder.Services.AddChannels(o =>
+{
+    o.MaxOutboundPackets = 8192;
+
+    // Every load client comes from 127.0.0.1 and a connect storm opens a thousand sessions at once.
+    o.MaxUnconnectedSessionsPerAddress = o.MaxUnconnectedSessions;
+});
 if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
 {
     channels.AddRedisBackplane(redis);
