@@ -64,6 +64,15 @@ public sealed class ChannelsOptions
     public int MaxPendingEvents { get; set; } = 64;
 
     /// <summary>
+    /// Whether a client may subscribe to a channel that no <c>[OnSubscribe]</c> handler's pattern matches.
+    /// False (the default): channels are denied unless declared, so a client cannot listen to a channel
+    /// the app publishes to for someone else. True restores django-socketio's open behaviour: a
+    /// subscription succeeds unless a handler refuses it. Subscriptions the server makes
+    /// (<see cref="ChannelSocket.SubscribeAsync"/>) need no declaration either way.
+    /// </summary>
+    public bool AllowUndeclaredChannels { get; set; }
+
+    /// <summary>
     /// Origins allowed to open a connection from a browser (checked on WebSocket and polling requests
     /// that carry an <c>Origin</c> header). Empty: only the server's own origin. <c>*</c>: any origin.
     /// Requests without an <c>Origin</c> header (non-browser clients) are always allowed.

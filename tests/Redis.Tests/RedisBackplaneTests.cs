@@ -17,6 +17,7 @@ public sealed class RedisBackplaneTests
     private static HandlerList Handlers()
     {
         var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Subscribe, _ => { }, pattern: "^room-");
         handlers.Add(ChannelEventKind.Message, async e =>
         {
             await e.Socket.BroadcastChannelAsync(e.Payload.GetElement(0));

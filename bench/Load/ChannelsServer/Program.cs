@@ -27,9 +27,12 @@ app.Map("/bench/gc", static context =>
 });
 app.Run();
 
-/// <summary>Relays every message published to a channel to the channel's other subscribers.</summary>
+/// <summary>Opens every channel, and relays every message published to a channel to the channel's other subscribers.</summary>
 public static partial class RelayHandlers
 {
+    [OnSubscribe]
+    public static bool Open() => true;
+
     [OnMessage]
     public static ValueTask Relay(ChannelSocket socket, System.Text.Json.JsonElement message, string? channel) =>
         channel is null ? ValueTask.CompletedTask : socket.BroadcastChannelAsync(message, channel);

@@ -73,6 +73,8 @@ internal sealed class ChannelRequests(
             { Length: var length } when length > options.MaxChannelNameLength => $"channel name is longer than {options.MaxChannelNameLength} characters",
             _ when subscriptions.Contains(channel) => null,
             _ when subscriptions.Count >= options.MaxSubscriptionsPerSocket => $"subscription limit of {options.MaxSubscriptionsPerSocket} reached",
+            _ when fromClient && !options.AllowUndeclaredChannels && !dispatcher.Declares(member.Socket, channel) =>
+                $"channel '{ClientText.Excerpt(channel)}' is not open for subscription",
             _ => null,
         };
         if (error is not null)

@@ -28,6 +28,9 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
         return HandlerResult.Continue;
     }
 
+    /// <summary>Whether some <c>[OnSubscribe]</c> handler of the socket's namespace matches <paramref name="channel"/> (declares it).</summary>
+    public bool Declares(ChannelSocket socket, string channel) => Handlers(socket).ForChannel(ChannelEventKind.Subscribe, channel).Length > 0;
+
     /// <summary>Runs the <c>[OnSubscribe]</c> handlers that match; the first rejection stops the rest. A crash rejects.</summary>
     public async ValueTask<HandlerResult> SubscribeAsync(ChannelSocket socket, string channel)
     {

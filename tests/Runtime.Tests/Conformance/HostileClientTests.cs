@@ -102,7 +102,7 @@ public sealed class HostileClientTests
     [Fact]
     public async Task A_channel_name_with_a_lone_surrogate_is_refused_with_an_ack()
     {
-        var (server, client) = await StartAsync();
+        var (server, client) = await StartAsync(o => o.AllowUndeclaredChannels = true);
         await using var _ = server;
         using var __ = client;
         await using var socket = await client.ConnectSocketIoAsync();
@@ -204,5 +204,27 @@ public sealed class HostileClientTests
         Assert.Equal("44{\"message\":\"auth payload too large\"}", refusal);
         Assert.StartsWith("40{", await socket.ReceivePacketAsync(), StringComparison.Ordinal);
     }
-}
 
+    // ---- channels are denied unless declared ----
+
+    [Fact]
+    public async Task A_channel_no_OnSubscribe_handler_declares_is_refused_unless_the_app_allows_it()
+    {
+        var (closed, closedClient) = await StartAsync();
+        await using var _ = closed;
+        using var __ = closedClient;
+        var (open, openClient) = await StartAsync(o => o.AllowUndeclaredChannels = true);
+        await using var ___ = open;
+        using var ____ = openClient;
+        await using var toClosed = await closedClient.ConnectSocketIoAsync();
+        await using var toOpen = await openClient.ConnectSocketIoAsync();
+
+        await toClosed.SendTextAsync("421[\"subscribe\",\"user-42\"]");
+        await toOpen.SendTextAsync("421[\"subscribe\",\"user-42\"]");
+
+        var refused = await toClosed.ReceivePacketAsync();
+        Assert.StartsWith("431[{\"ok\":false,\"error\":", refused, StringComparison.Ordinal);
+        Assert.Contains("is not open for subscription", refused, StringComparison.Ordinal);
+        Assert.Equal("431[{\"ok\":true}]", await toOpen.ReceivePacketAsync());
+    }
+}

@@ -39,6 +39,7 @@ public sealed class DispatchRulesTests
             handlers.Add(kind, e => journal.Add($"{name}:{e.Channel}:{string.Join(",", e.Socket.Channels)}"));
         }
 
+        handlers.Add(ChannelEventKind.Subscribe, _ => { }, pattern: "^room-");
         handlers.Add(ChannelEventKind.Message, _ => throw new InvalidOperationException("boom"), pattern: "^room-");
         handlers.Add(ChannelEventKind.Message, e => journal.Add($"message:{e.Channel}:{e.Payload.GetString(0)}"), pattern: "^room-");
         handlers.Add(ChannelEventKind.Error, e => journal.Add($"error:{e.Channel}:{e.Exception!.Message}"));

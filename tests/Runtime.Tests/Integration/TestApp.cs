@@ -32,6 +32,7 @@ public static class TestApp
             await e.Socket.EmitAsync("binary", new byte[] { 1, 2, 3 }, "text");
             return HandlerResult.Continue;
         }, eventName: "send-binary");
+        handlers.Add(ChannelEventKind.Subscribe, _ => { }, pattern: "^room-");
         handlers.Add(ChannelEventKind.Subscribe, _ => ValueTask.FromResult(HandlerResult.Reject("private channels need an invitation")), pattern: "^private-");
         handlers.Add(ChannelEventKind.Message, async e =>
         {
