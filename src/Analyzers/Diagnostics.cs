@@ -34,6 +34,9 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NoUsableConstructor = Error("CHN0018", "Handler class needs an accessible constructor", "{0}");
     public static readonly DiagnosticDescriptor ChannelMayBeNull = Error("CHN0019", "Channel parameter must be nullable where the event can have no channel", "{0}");
     public static readonly DiagnosticDescriptor PayloadTypeNotAccessible = Error("CHN0020", "Payload types must be internal or public", "{0}");
+    public static readonly DiagnosticDescriptor NotAClassMethod = Error("CHN0021", "Handler attributes are allowed only on methods of a class", "{0}");
+    public static readonly DiagnosticDescriptor ExplicitImplementation = Error("CHN0022", "Handler methods cannot be explicit interface implementations", "{0}");
+    public static readonly DiagnosticDescriptor InterfaceOrRefStruct = Error("CHN0023", "Handlers cannot be declared in an interface or a ref struct", "{0}");
 
     public static readonly DiagnosticDescriptor UndeclaredJsonType = new(
         "CHN0100",
@@ -78,7 +81,7 @@ internal static class Diagnostics
         ClassNotPartial, ContainingTypeNotPartial, BadReturnType, AsyncVoid, UnbindableParameter, DuplicateBinding,
         RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
         InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
-        ChannelMayBeNull, PayloadTypeNotAccessible, UndeclaredJsonType, AmbiguousEvent, NeverMatches, RegexFallback,
+        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, UndeclaredJsonType, AmbiguousEvent, NeverMatches, RegexFallback,
     ];
 
     private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()
@@ -103,6 +106,9 @@ internal static class Diagnostics
         [HandlerRule.NoUsableConstructor] = NoUsableConstructor,
         [HandlerRule.ChannelMayBeNull] = ChannelMayBeNull,
         [HandlerRule.PayloadTypeNotAccessible] = PayloadTypeNotAccessible,
+        [HandlerRule.NotAClassMethod] = NotAClassMethod,
+        [HandlerRule.ExplicitImplementation] = ExplicitImplementation,
+        [HandlerRule.InterfaceOrRefStruct] = InterfaceOrRefStruct,
     };
 
     public static DiagnosticDescriptor For(HandlerRule rule) => ByRule[rule];

@@ -38,6 +38,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             var known = new KnownTypes(start.Compilation);
             var state = new CompilationState(start.Compilation);
             start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, state), SymbolKind.NamedType);
+            start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, known), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
             start.RegisterCompilationEndAction(end => ReportAmbiguousEvents(end, state));
         });
     }
@@ -79,13 +80,41 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>
+    /// Local functions and lambdas are no members of a type, so the symbol action never sees them (nor does the
+    /// generator): their handler attributes are reported here, with the parser's own rule (CHN0021).
+    /// </summary>
+    private static void AnalyzeFunction(SyntaxNodeAnalysisContext context, KnownTypes known)
+    {
+        var symbol = context.Node is LocalFunctionStatementSyntax local
+            ? context.SemanticModel.GetDeclaredSymbol(local, context.CancellationToken)
+            : context.SemanticModel.GetSymbolInfo(context.Node, context.CancellationToken).Symbol;
+        if (symbol is not IMethodSymbol method)
+        {
+            return;
+        }
+
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (HandlerParser.KindOf(attribute) is { } kind)
+            {
+                var problems = new List<HandlerProblem>();
+                HandlerParser.Parse(method, attribute, kind, known, problems);
+                foreach (var problem in problems)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Diagnostics.For(problem.Rule), Locate(problem, method, attribute), Properties(problem), problem.Message));
+                }
+            }
+        }
+    }
+
     private static ImmutableDictionary<string, string?>? Properties(HandlerProblem problem) =>
         problem.Fix is null ? null : ImmutableDictionary<string, string?>.Empty.Add(HandlerProblem.FixProperty, problem.Fix);
 
     /// <summary>CHN0002 on <paramref name="type"/> when it holds a handler class (at any depth) and is not partial.</summary>
     private static void ReportAsContainingType(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        var handlerClass = NestedTypes(type).FirstOrDefault(nested => Handlers(nested).Any());
+        var handlerClass = NestedTypes(type).FirstOrDefault(nested => Handlers(nested).Any(h => HandlerParser.CheckMethodShape(h.Method) is null));
         if (handlerClass is null)
         {
             return;
@@ -143,10 +172,12 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         for (var i = 0; i < entry.Method.Parameters.Count; i++)
         {
             var parameter = entry.Method.Parameters[i];
-            if (parameter.Binding == BindingKind.PayloadValue && !state.IsDeclared(parameter.Type))
+            // The model's type keeps nullable annotations (List<string?>); [JsonSerializable] declares types without them.
+            var type = parameter.Binding == BindingKind.PayloadValue ? method.Parameters[i].Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+            if (type is not null && !state.IsDeclared(type))
             {
                 var location = declaration?.ParameterList.Parameters.ElementAtOrDefault(i)?.Type?.GetLocation() ?? method.Locations[0];
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, location, parameter.Type.Replace("global::", "")));
+                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, location, type.Replace("global::", "")));
             }
         }
 
@@ -189,9 +220,14 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                     ? parameter.Modifiers[0].GetLocation()
                     : parameter.GetLocation();
             case ProblemTarget.Method when declaration is not null:
-                return problem.Rule == HandlerRule.GenericMethod && declaration.TypeParameterList is not null
-                    ? declaration.TypeParameterList.GetLocation()
-                    : declaration.Identifier.GetLocation();
+                return problem.Rule switch
+                {
+                    HandlerRule.GenericMethod when declaration.TypeParameterList is not null => declaration.TypeParameterList.GetLocation(),
+                    HandlerRule.ExplicitImplementation when declaration.ExplicitInterfaceSpecifier is not null => declaration.ExplicitInterfaceSpecifier.GetLocation(),
+                    _ => declaration.Identifier.GetLocation(),
+                };
+            case ProblemTarget.Attribute:
+                return attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
             case ProblemTarget.AttributeArgument:
                 return ArgumentLocation(attribute, problem.Offset);
             case ProblemTarget.ClassAttribute:

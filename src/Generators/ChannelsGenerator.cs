@@ -55,8 +55,8 @@ public sealed class ChannelsGenerator : IIncrementalGenerator
                     .OrderBy(p => p.Pattern, System.StringComparer.Ordinal))))
             .WithTrackingName(StepNames.Table);
 
-        context.RegisterSourceOutput(classes.SelectMany(static (all, _) => all), static (output, model) =>
-            output.AddSource(HintName(model), HandlerClassEmitter.Emit(model)));
+        context.RegisterSourceOutput(classes.SelectMany(static (all, _) => HintNames.Assign(all)), static (output, file) =>
+            output.AddSource(file.HintName, HandlerClassEmitter.Emit(file.Model)));
 
         context.RegisterSourceOutput(table, static (output, model) =>
         {
@@ -120,11 +120,5 @@ public sealed class ChannelsGenerator : IIncrementalGenerator
 
         tables.Sort(System.StringComparer.Ordinal);
         return new AssemblyModel(compilation.AssemblyName ?? "App", isApplication, new EquatableArray<string>(tables));
-    }
-
-    private static string HintName(HandlerClassModel model)
-    {
-        var name = model.FullName.Replace("global::", "").Replace("@", "");
-        return name.Replace('<', '_').Replace('>', '_') + ".Channels.g.cs";
     }
 }

@@ -55,6 +55,38 @@ public sealed class GeneratedCodeTests
             {
                 [OnMessage] public void Message(string text) { }
             }
+
+            public interface IChat
+            {
+                void Said(string text);
+            }
+
+            public partial class Implements : IChat
+            {
+                [OnMessage] void IChat.Said(string text) { }
+            }
+
+            public partial interface IStaticHandlers
+            {
+                [OnMessage] static abstract void Abstract(string text);
+                [OnMessage] static virtual void Virtual(string text) { }
+                [OnMessage] static void Static(string text) { }
+            }
+
+            public ref partial struct RefStruct
+            {
+                [OnMessage] public void Message(string text) { }
+            }
+
+            public partial class Members
+            {
+                public int Count { [OnMessage] get => 0; }
+                public void Method()
+                {
+                    [OnMessage] void Local(string text) { }
+                    Local("x");
+                }
+            }
             """;
         var compilation = CSharpCompilation.Create(
             "Shapes",
@@ -90,6 +122,13 @@ public sealed class GeneratedCodeTests
                 "CHN0017 string channel",
                 "CHN0019 string channel",
                 "CHN0020 Secret secret",
+                "CHN0021 OnMessage",
+                "CHN0021 OnMessage",
+                "CHN0022 IChat.",
+                "CHN0023 Abstract",
+                "CHN0023 Message",
+                "CHN0023 Static",
+                "CHN0023 Virtual",
             ],
             reported);
         var generated = output.SyntaxTrees.Skip(1).Select(t => t.GetText().ToString()).ToList();

@@ -266,6 +266,90 @@ public sealed class HandlerAnalyzerTests
         """.Replace("[OnEvent(\"get\")] private Secret Get() => new(1);", "", StringComparison.Ordinal));
 
     [Fact]
+    public Task CHN0018_required_members_without_a_constructor_that_sets_them() => Verifier.VerifyAsync("""
+        public partial class {|CHN0018:Handlers|}
+        {
+            public required string Name { get; init; }
+
+            [OnMessage] public void Message(string text) { }
+        }
+
+        public partial class Sets
+        {
+            [System.Diagnostics.CodeAnalysis.SetsRequiredMembers] public Sets() => Name = "";
+
+            public required string Name { get; init; }
+
+            [OnMessage] public void Message(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0021_handler_attribute_on_a_local_function_lambda_accessor_or_operator() => Verifier.VerifyAsync("""
+        public partial class Handlers
+        {
+            public int Count { [{|CHN0021:OnMessage|}] get => 0; }
+
+            [{|CHN0021:OnMessage|}] public static Handlers operator +(Handlers a, Handlers b) => a;
+
+            public Action<string> Lambda = [{|CHN0021:OnMessage|}] (string text) => { };
+
+            public void Method()
+            {
+                [{|CHN0021:OnMessage("^room-")|}] void Local(string text) { }
+                Local("x");
+            }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0022_explicit_interface_implementation() => Verifier.VerifyAsync("""
+        public interface IChat
+        {
+            void Message(string text);
+        }
+
+        public partial class Handlers : IChat
+        {
+            [OnMessage] void {|CHN0022:IChat.|}Message(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0023_handler_in_an_interface_or_a_ref_struct() => Verifier.VerifyAsync("""
+        public partial interface IHandlers
+        {
+            [OnMessage] static abstract void {|CHN0023:Abstract|}(string text);
+            [OnMessage] static virtual void {|CHN0023:Virtual|}(string text) { }
+            [OnMessage] static void {|CHN0023:Static|}(string text) { }
+            [OnMessage] void {|CHN0023:Default|}(string text) { }
+        }
+
+        public ref partial struct Span
+        {
+            [OnMessage] public void {|CHN0023:Message|}(string text) { }
+        }
+        """);
+
+    [Fact]
+    public Task CHN0100_is_not_reported_for_a_declared_type_with_nullable_annotations() => Verifier.VerifyAsync("""
+        #nullable enable
+        [System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]
+        internal abstract partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+            protected AppJson()
+                : base(null)
+            {
+            }
+        }
+
+        public partial class Handlers
+        {
+            [OnMessage] public void Message(List<string?>? items) { }
+        }
+        """);
+
+    [Fact]
     public Task CHN0100_payload_type_without_json_context() => Verifier.VerifyAsync("""
         public sealed record Line(string Text);
 

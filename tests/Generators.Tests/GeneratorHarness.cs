@@ -46,9 +46,13 @@ public static class GeneratorHarness
     }
 
     /// <summary>Runs the generator and requires that the result compiles without warnings.</summary>
-    public static (Compilation Output, IReadOnlyDictionary<string, string> Files) RunClean(string source, string assemblyName = "TestApp", OutputKind kind = OutputKind.ConsoleApplication, IEnumerable<MetadataReference>? extra = null)
+    public static (Compilation Output, IReadOnlyDictionary<string, string> Files) RunClean(string source, string assemblyName = "TestApp", OutputKind kind = OutputKind.ConsoleApplication, IEnumerable<MetadataReference>? extra = null) =>
+        RunClean(Compile(source, assemblyName, kind, extra));
+
+    /// <summary>Runs the generator over <paramref name="compilation"/> and requires that the result compiles without warnings.</summary>
+    public static (Compilation Output, IReadOnlyDictionary<string, string> Files) RunClean(CSharpCompilation compilation)
     {
-        var (output, files, diagnostics) = Run(Compile(source, assemblyName, kind, extra));
+        var (output, files, diagnostics) = Run(compilation);
         Assert.True(
             diagnostics.IsEmpty,
             "The generated code does not compile cleanly:\n" + string.Join("\n", diagnostics) + "\n\n"

@@ -8,7 +8,7 @@ public sealed class GeneratorOutputTests
     {
         var (_, files) = GeneratorHarness.RunClean(Sources.Chat);
 
-        Assert.Equal(["ChannelHandlerTable.g.cs", "Demo.ChatHandlers.Channels.g.cs", "Demo.Outer.AdminHandlers.Channels.g.cs"], files.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ChannelHandlerTable.g.cs", "Demo.ChatHandlers.Channels.g.cs", "Demo.Outer+AdminHandlers.Channels.g.cs"], files.Keys.Order(StringComparer.Ordinal));
         Baseline.VerifyAll(files.Select(f => ("Chat." + f.Key.Replace(".g.cs", "", StringComparison.Ordinal), f.Value)));
     }
 

@@ -14,7 +14,9 @@ internal static class HandlerClassEmitter
     public static string Emit(HandlerClassModel model)
     {
         var writer = new SourceWriter();
-        writer.Line(Names.Header);
+        writer.Line(Names.Header.TrimEnd('\n'));
+        writer.Line("#pragma warning disable CS0108 // a derived handler class's members hide its base's on purpose: the table names each class's own");
+        writer.Line();
         if (model.Namespace.Length > 0)
         {
             writer.Open("namespace " + model.Namespace);

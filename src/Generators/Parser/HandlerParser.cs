@@ -35,8 +35,19 @@ internal static class HandlerParser
     public static readonly ImmutableArray<string> ReservedEventNames =
         ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener", "subscribe", "unsubscribe", "message", "publish"];
 
+    /// <summary>Fully qualified, with nullable reference type annotations (<c>global::Line?</c>).</summary>
+    public static readonly SymbolDisplayFormat NullableFullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     public static HandlerEntry? Parse(IMethodSymbol method, AttributeData attribute, EventKind kind, KnownTypes known, List<HandlerProblem> problems)
     {
+        if (CheckMethodShape(method) is { } shape)
+        {
+            // Nothing else applies to something generated code cannot call by name.
+            problems.Add(shape);
+            return null;
+        }
+
         var type = method.ContainingType;
         var start = problems.Count;
         var (lifetimeScoped, socketNamespace) = ReadClassSettings(type, known, problems);
@@ -105,6 +116,26 @@ internal static class HandlerParser
             DeclarationOrder(method));
         return new HandlerEntry(classModel, methodModel);
     }
+
+    /// <summary>
+    /// CHN0021/22/23: generated code calls a handler as <c>Type.Method(…)</c> or <c>handler.Method(…)</c>, which
+    /// needs an ordinary method of a class, record or struct. Local functions, lambdas, accessors, operators and
+    /// finalizers have no such name; an explicit interface implementation is reachable only through the
+    /// interface; an interface's static abstract or virtual members only through a type parameter, and an
+    /// interface or a ref struct cannot be the generated table's instance.
+    /// </summary>
+    public static HandlerProblem? CheckMethodShape(IMethodSymbol method) => method switch
+    {
+        { MethodKind: MethodKind.ExplicitInterfaceImplementation } =>
+            new HandlerProblem(HandlerRule.ExplicitImplementation, ProblemTarget.Method, 0, $"Handler '{method.Name}' cannot be an explicit interface implementation; declare a method of its own and call it"),
+        { MethodKind: not MethodKind.Ordinary } =>
+            new HandlerProblem(HandlerRule.NotAClassMethod, ProblemTarget.Attribute, 0, "Handler attributes are allowed only on methods of a class"),
+        { ContainingType: null } =>
+            new HandlerProblem(HandlerRule.NotAClassMethod, ProblemTarget.Attribute, 0, "Handler attributes are allowed only on methods of a class"),
+        { ContainingType.TypeKind: TypeKind.Interface } or { ContainingType.IsRefLikeType: true } =>
+            new HandlerProblem(HandlerRule.InterfaceOrRefStruct, ProblemTarget.Method, 0, $"Handlers cannot be declared in {(method.ContainingType.TypeKind == TypeKind.Interface ? "interface" : "ref struct")} '{method.ContainingType.Name}'; use a class"),
+        _ => null,
+    };
 
     private static (bool Scoped, string Namespace) ReadClassSettings(INamedTypeSymbol type, KnownTypes known, List<HandlerProblem> problems)
     {
@@ -330,7 +361,10 @@ internal static class HandlerParser
                     continue;
                 }
 
-                result.Add(new ParameterModel(binding.Value, typeName, argument++, binding == BindingKind.PayloadString && acceptsNull));
+                // A payload's type keeps its nullable annotations (List<string?>), so the value generated code
+                // deserializes converts to the parameter without a nullability warning.
+                var payloadType = binding == BindingKind.PayloadValue ? type.ToDisplayString(NullableFullyQualified) : typeName;
+                result.Add(new ParameterModel(binding.Value, payloadType, argument++, binding == BindingKind.PayloadString && acceptsNull));
                 continue;
             }
 
@@ -421,22 +455,44 @@ internal static class HandlerParser
 
     /// <summary>
     /// The constructor generated code calls: of the accessible ones whose parameters DI can supply (no ref or
-    /// out, no ref structs or pointers), the one with the most parameters. Problems only for instance handlers.
+    /// out, no ref structs, pointers or nullable value types, which <c>GetRequiredService</c> cannot name), the
+    /// one with the most parameters. A class with <c>required</c> members needs one marked
+    /// <c>[SetsRequiredMembers]</c>: generated code does not set members. Problems only for instance handlers.
     /// </summary>
     private static string[] ReadConstructor(INamedTypeSymbol type, List<HandlerProblem>? problems)
     {
+        var hasRequired = HasRequiredMembers(type);
         var constructor = type.InstanceConstructors
             .Where(c => c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)
-            .Where(c => c.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In && !p.Type.IsRefLikeType && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer)))
+            .Where(c => c.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In
+                && !p.Type.IsRefLikeType
+                && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer)
+                && p.Type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T))
+            .Where(c => !hasRequired || c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute"))
             .OrderByDescending(c => c.Parameters.Length)
             .FirstOrDefault();
         if (constructor is null || type.IsAbstract || type.IsStatic)
         {
-            problems?.Add(new HandlerProblem(HandlerRule.NoUsableConstructor, ProblemTarget.Class, 0, $"Handler class '{type.Name}' needs a public or internal constructor whose parameters DI can supply, for its instance handlers"));
+            problems?.Add(new HandlerProblem(HandlerRule.NoUsableConstructor, ProblemTarget.Class, 0, hasRequired
+                ? $"Handler class '{type.Name}' has required members: its instance handlers need a public or internal constructor marked [SetsRequiredMembers] whose parameters DI can supply"
+                : $"Handler class '{type.Name}' needs a public or internal constructor whose parameters DI can supply, for its instance handlers"));
             return [];
         }
 
         return [.. constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))];
+    }
+
+    private static bool HasRequiredMembers(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (current.GetMembers().Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true }))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The method's place among the handler methods of its class, in declaration order.</summary>

@@ -23,6 +23,9 @@ internal enum HandlerRule
     NoUsableConstructor,
     ChannelMayBeNull,
     PayloadTypeNotAccessible,
+    NotAClassMethod,
+    ExplicitImplementation,
+    InterfaceOrRefStruct,
 }
 
 /// <summary>Whether an event has a channel for a <c>string channel</c> parameter.</summary>
@@ -48,6 +51,7 @@ internal enum ProblemTarget
     Parameter,
     AttributeArgument,
     ClassAttribute,
+    Attribute,
 }
 
 /// <summary>
