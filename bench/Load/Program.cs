@@ -29,7 +29,7 @@ var latencySeconds = smoke ? 1 : 5;
 
 var servers = new List<ServerKind>
 {
-    new("jit", "Channels (JIT)", Path.Combine(root, "bench/Load/ChannelsServer/bin/Release/net10.0/Channels.Bench.Server.dll")),
+    new("jit", "Channels (JIT)", Path.Combine(root, "bench/Load/ChannelsServer/bin/Release/net10.0/Channels.Bench.Server.dll"), IsChannels: true),
     new("node", "Socket.IO 4.8 (Node)", Path.Combine(root, "bench/Load/node")),
     new("signalr", "SignalR", Path.Combine(root, "bench/Load/PeerServers/bin/Release/net10.0/Channels.Bench.Peers.dll")),
     new("raw", "raw Kestrel relay", Path.Combine(root, "bench/Load/PeerServers/bin/Release/net10.0/Channels.Bench.Peers.dll")),
@@ -41,52 +41,57 @@ if (!File.Exists(aot) && onlyServer is null or "aot")
     return 2;
 }
 
-servers.Insert(1, new("aot", "Channels (NativeAOT)", aot));
+servers.Insert(1, new("aot", "Channels (NativeAOT)", aot, IsChannels: true));
 
-var results = new List<(string Scenario, string Server, double Median, double Min, double Max)>();
-foreach (var kind in servers.Where(k => onlyServer is null || k.Name == onlyServer))
+// --also NAME=PATH (repeatable): one more Channels server, another build of ours (e.g. an older commit's
+// Channels.Bench.Server.dll, or its NativeAOT executable), measured beside the others under the label NAME
+// and not filtered out by --server. For A/B runs: both builds meet the same clients in the same process.
+var extras = args.Select((a, i) => (a, i)).Where(p => p.a == "--also" && p.i + 1 < args.Length)
+    .Select(p => args[p.i + 1].Split('=', 2))
+    .Select(kv => new ServerKind(kv[0], kv[0], Path.GetFullPath(kv.Length > 1 ? kv[1] : ""), IsChannels: true))
+    .ToList();
+foreach (var extra in extras.Where(e => !File.Exists(e.Path) || servers.Any(s => s.Name == e.Name)))
 {
-    foreach (var size in fanOutSizes)
-    {
-        await Measure($"fan-out to {size} (msg/s)", kind, server => Scenarios.FanOutAsync(kind, server, size, FanOutMessages(size)));
-    }
-
-    if (kind.Name != "raw")
-    {
-        await Measure($"many rooms, {roomClients} clients in rooms of 10, {roomMessages} msgs each (msg/s)", kind, server => Scenarios.ManyRoomsAsync(kind, server, roomClients, roomMessages));
-    }
-
-    await MeasureMany(
-        [$"latency p50, {latencySubscribers} subscribers at {latencyRate} msg/s (ms)", $"latency p99, {latencySubscribers} subscribers at {latencyRate} msg/s (ms)"],
-        kind,
-        async server =>
-        {
-            var (p50, p99) = await Scenarios.LatencyAsync(kind, server, latencySubscribers, latencyRate, latencySeconds);
-            return new[] { p50, p99 };
-        });
-    await Measure($"idle memory per connection, {idleConnections} (bytes)", kind, server => Scenarios.IdleBytesPerConnectionAsync(kind, server, idleConnections));
-    if (kind.Name != "raw")
-    {
-        await Measure($"connect storm, {stormConnections} (conn/s)", kind, server => Scenarios.ConnectStormAsync(kind, server, stormConnections));
-    }
+    Console.Error.WriteLine($"--also {extra.Name}: the name is taken, or there is no server at {extra.Path} (build or publish it first).");
+    return 2;
 }
+
+var selected = servers.Where(k => onlyServer is null || k.Name == onlyServer).Concat(extras).ToList();
+var ours = selected.Where(k => k.IsChannels).ToList();
+
+// Scenario by scenario; within one, each run starts every selected server in turn (in reverse order on
+// even runs, so that A and B see the same drift in the machine's load: A B, B A, A B …).
+var results = new List<(string Scenario, string Server, double Median, double Min, double Max)>();
+foreach (var size in fanOutSizes)
+{
+    await Measure($"fan-out to {size} (msg/s)", selected, (kind, server) => Scenarios.FanOutAsync(kind, server, size, FanOutMessages(size)));
+}
+
+await Measure($"many rooms, {roomClients} clients in rooms of 10, {roomMessages} msgs each (msg/s)", [.. selected.Where(k => k.Name != "raw")], (kind, server) => Scenarios.ManyRoomsAsync(kind, server, roomClients, roomMessages));
+await MeasureMany(
+    [$"latency p50, {latencySubscribers} subscribers at {latencyRate} msg/s (ms)", $"latency p99, {latencySubscribers} subscribers at {latencyRate} msg/s (ms)"],
+    selected,
+    async (kind, server) =>
+    {
+        var (p50, p99) = await Scenarios.LatencyAsync(kind, server, latencySubscribers, latencyRate, latencySeconds);
+        return new[] { p50, p99 };
+    });
+await Measure($"idle memory per connection, {idleConnections} (bytes)", selected, (kind, server) => Scenarios.IdleBytesPerConnectionAsync(kind, server, idleConnections));
+await Measure($"connect storm, {stormConnections} (conn/s)", [.. selected.Where(k => k.Name != "raw")], (kind, server) => Scenarios.ConnectStormAsync(kind, server, stormConnections));
 
 // Scale-out: the same fan-out with the subscribers split across two of our servers sharing a Redis.
 if (File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"))
 {
-    foreach (var kind in servers.Where(k => k.Name is "jit" or "aot" && (onlyServer is null || k.Name == onlyServer)))
+    foreach (var size in fanOutSizes.Take(2))
     {
-        foreach (var size in fanOutSizes.Take(2))
+        await Measure($"fan-out to {size} across two servers over Redis (msg/s)", ours, async (kind, _) =>
         {
-            await Measure($"fan-out to {size} across two servers over Redis (msg/s)", kind, async _ =>
-            {
-                await using var redis = await ServerProcess.StartRedisAsync();
-                var environment = new Dictionary<string, string>(serverEnvironment) { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
-                await using var first = await ServerProcess.StartAsync(kind, environment);
-                await using var second = await ServerProcess.StartAsync(kind, environment);
-                return await Scenarios.FanOutAcrossAsync(kind, first, second, size, FanOutMessages(size));
-            });
-        }
+            await using var redis = await ServerProcess.StartRedisAsync();
+            var environment = new Dictionary<string, string>(serverEnvironment) { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
+            await using var first = await ServerProcess.StartAsync(kind, environment);
+            await using var second = await ServerProcess.StartAsync(kind, environment);
+            return await Scenarios.FanOutAcrossAsync(kind, first, second, size, FanOutMessages(size));
+        });
     }
 }
 else
@@ -103,44 +108,50 @@ return failed == 0 ? 0 : 1;
 // enough (0.3 s and more) for the 5 ms completion poll to be noise.
 int FanOutMessages(int subscribers) => smoke ? 10 : Math.Max(100, 1_000_000 / subscribers);
 
-Task Measure(string scenario, ServerKind kind, Func<ServerProcess, Task<double>> measure) =>
-    MeasureMany([scenario], kind, async server => new[] { await measure(server) });
+Task Measure(string scenario, IReadOnlyList<ServerKind> kinds, Func<ServerKind, ServerProcess, Task<double>> measure) =>
+    MeasureMany([scenario], kinds, async (kind, server) => new[] { await measure(kind, server) });
 
-async Task MeasureMany(string[] scenarios, ServerKind kind, Func<ServerProcess, Task<double[]>> measure)
+async Task MeasureMany(string[] scenarios, IReadOnlyList<ServerKind> kinds, Func<ServerKind, ServerProcess, Task<double[]>> measure)
 {
     if (onlyScenario is not null && !scenarios[0].StartsWith(onlyScenario, StringComparison.Ordinal))
     {
         return;
     }
 
-    var values = scenarios.Select(_ => new List<double>()).ToArray();
+    var values = kinds.ToDictionary(k => k, _ => scenarios.Select(_ => new List<double>()).ToArray());
     for (var run = 1; run <= runs; run++)
     {
-        Console.Write($"[{DateTime.Now:HH:mm:ss}] {kind.Label}: {string.Join(" / ", scenarios)}, run {run}/{runs} … ");
-        await using var server = attach is null ? await ServerProcess.StartAsync(kind, serverEnvironment) : ServerProcess.Attach(attach);
-        try
+        foreach (var kind in run % 2 == 1 ? kinds : kinds.Reverse())
         {
-            var measured = await measure(server);
-            for (var i = 0; i < measured.Length; i++)
+            Console.Write($"[{DateTime.Now:HH:mm:ss}] {kind.Label}: {string.Join(" / ", scenarios)}, run {run}/{runs} … ");
+            await using var server = attach is null ? await ServerProcess.StartAsync(kind, serverEnvironment) : ServerProcess.Attach(attach);
+            try
             {
-                values[i].Add(measured[i]);
-            }
+                var measured = await measure(kind, server);
+                for (var i = 0; i < measured.Length; i++)
+                {
+                    values[kind][i].Add(measured[i]);
+                }
 
-            Console.WriteLine(string.Join(" / ", measured.Select(v => v.ToString(v < 100 ? "N2" : "N0", CultureInfo.InvariantCulture))));
-        }
-        catch (Exception ex) when (ex is TimeoutException or System.Net.WebSockets.WebSocketException or InvalidOperationException or HttpRequestException)
-        {
-            Console.WriteLine("failed: " + ex.Message);
+                Console.WriteLine(string.Join(" / ", measured.Select(v => v.ToString(v < 100 ? "N2" : "N0", CultureInfo.InvariantCulture))));
+            }
+            catch (Exception ex) when (ex is TimeoutException or System.Net.WebSockets.WebSocketException or InvalidOperationException or HttpRequestException)
+            {
+                Console.WriteLine("failed: " + ex.Message);
+            }
         }
     }
 
-    for (var i = 0; i < scenarios.Length; i++)
+    foreach (var kind in kinds)
     {
-        var list = values[i];
-        list.Sort();
-        results.Add(list.Count == 0
-            ? (scenarios[i], kind.Label, double.NaN, double.NaN, double.NaN)
-            : (scenarios[i], kind.Label, list[list.Count / 2], list[0], list[^1]));
+        for (var i = 0; i < scenarios.Length; i++)
+        {
+            var list = values[kind][i];
+            list.Sort();
+            results.Add(list.Count == 0
+                ? (scenarios[i], kind.Label, double.NaN, double.NaN, double.NaN)
+                : (scenarios[i], kind.Label, list[list.Count / 2], list[0], list[^1]));
+        }
     }
 }
 
@@ -149,8 +160,10 @@ void Print()
     Console.WriteLine();
     foreach (var group in results.GroupBy(r => r.Scenario))
     {
-        var ours = group.FirstOrDefault(r => r.Server == "Channels (JIT)").Median is var jit && jit > 0 ? jit : group.First().Median;
-        Console.WriteLine($"| {group.Key} | median | min – max | vs Channels (JIT) |");
+        // The ratio is to Channels (JIT), or to the first server measured when it is not in the run.
+        var reference = group.FirstOrDefault(r => r.Server == "Channels (JIT)") is { Median: > 0 } jit ? jit : group.First();
+        var ours = reference.Median;
+        Console.WriteLine($"| {group.Key} | median | min – max | vs {reference.Server} |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var r in group)
         {

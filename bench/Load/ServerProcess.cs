@@ -65,9 +65,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         var info = kind.Name switch
         {
             "node" => new ProcessStartInfo("node", $"--expose-gc server.mjs {port}") { WorkingDirectory = kind.Path },
-            "aot" => new ProcessStartInfo(kind.Path, urls),
             "signalr" or "raw" => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {kind.Name} {urls}"),
-            _ => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {urls}"),
+            _ when kind.Path.EndsWith(".dll", StringComparison.Ordinal) => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {urls}"),
+            _ => new ProcessStartInfo(kind.Path, urls), // a NativeAOT executable
         };
         info.Environment["DOTNET_gcServer"] = "0";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -137,8 +137,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>A server to measure: its name, where its program is, and which client speaks to it.</summary>
-internal sealed record ServerKind(string Name, string Label, string Path)
+/// <summary>
+/// A server to measure: its name, where its program is (a .dll run by <c>dotnet</c>, an executable, or the
+/// Node server's folder), whether it is a build of ours, and which client speaks to it.
+/// </summary>
+internal sealed record ServerKind(string Name, string Label, string Path, bool IsChannels = false)
 {
     public ILoadClient CreateClient(Uri address) => Name switch
     {
