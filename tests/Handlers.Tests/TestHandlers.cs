@@ -69,6 +69,10 @@ public sealed partial class MessageBindingHandlers(EventJournal journal)
 
     [OnMessage("^team-")]
     public void Team(string text, string channel) => journal.Add($"team:{channel}:{text}");
+
+    /// <summary>Declares the team channels (channels are denied unless an [OnSubscribe] pattern matches).</summary>
+    [OnSubscribe("^team-")]
+    public static bool Teams() => true;
 }
 
 /// <summary>A new instance and DI scope for each event.</summary>
