@@ -5,12 +5,12 @@ namespace Channels.Redis;
 
 /// <summary>
 /// A publication as bytes on a Redis channel: the sending server, an id (to drop duplicates), the target,
-/// and the encoded packets exactly as they go to clients. Version 1:
-/// <c>[1][server][id:16][target][namespace][except?][channels][packets: frame, attachments]</c>.
+/// and the encoded packets exactly as they go to clients. Version 2:
+/// <c>[2][server][id:16][target][appends channel][namespace][except?][socket?][channels][packets: frame, attachments]</c>.
 /// </summary>
 internal static class PublicationCodec
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     public static byte[] Encode(string serverId, Guid id, ChannelPublication publication)
     {
@@ -21,6 +21,7 @@ internal static class PublicationCodec
             writer.Write(serverId);
             writer.Write(id.ToByteArray());
             writer.Write((byte)publication.Target);
+            writer.Write(publication.AppendsChannel);
             writer.Write(publication.Namespace);
             writer.Write(publication.ExceptSocketId ?? "");
             writer.Write(publication.SocketId ?? "");
@@ -56,6 +57,7 @@ internal static class PublicationCodec
         var serverId = reader.ReadString();
         var id = new Guid(reader.ReadBytes(16));
         var target = (PublicationTarget)reader.ReadByte();
+        var appendsChannel = reader.ReadBoolean();
         var nsp = reader.ReadString();
         var except = reader.ReadString();
         var socketId = reader.ReadString();
@@ -83,6 +85,7 @@ internal static class PublicationCodec
         {
             PublicationTarget.All => ChannelPublication.ToAll(nsp, packets[0], exceptId),
             PublicationTarget.Socket => ChannelPublication.ToSocket(nsp, socketId, packets[0]),
+            _ when appendsChannel => ChannelPublication.ToEachChannel(nsp, channels, packets[0], exceptId),
             _ => ChannelPublication.ToChannels(nsp, channels, packets, exceptId),
         };
         return (serverId, id, publication);

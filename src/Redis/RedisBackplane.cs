@@ -179,6 +179,11 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
                 case PublicationTarget.Socket:
                     await subscriber.PublishAsync(RedisChannel.Literal(SocketChannel), bytes, CommandFlags.FireAndForget);
                     break;
+                case PublicationTarget.Channels when publication.Channels.Count > 1:
+                    // Once, to every server, rather than the whole publication once per channel: a message to
+                    // a hundred channels must not cost Redis a hundred copies of it.
+                    await subscriber.PublishAsync(RedisChannel.Literal(AllChannel), bytes, CommandFlags.FireAndForget);
+                    break;
                 default:
                     foreach (var channel in publication.Channels)
                     {

@@ -22,7 +22,7 @@ public sealed class RedisBackplaneTests
         {
             await e.Socket.BroadcastChannelAsync(e.Payload.GetElement(0));
             return HandlerResult.Continue;
-        }, pattern: "^room-");
+        });
         handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack(e.Socket.Id)), eventName: "whoami");
         handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack(e.Socket.Id)), eventName: "whoami", @namespace: "/admin");
         return handlers;
@@ -121,6 +121,43 @@ public sealed class RedisBackplaneTests
         await node.WaitAsync(Message("admin-on-b", "from its own server"), "the local direct send on /admin");
 
         Assert.Equal("to the admin socket", received["args"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_broadcast_to_every_channel_a_socket_holds_crosses_Redis_once()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await using var probe = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var markerSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await probe.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("channels:*"), (channel, _) =>
+        {
+            seen.Enqueue(channel.ToString());
+            if (channel.ToString().EndsWith("room-q", StringComparison.Ordinal))
+            {
+                markerSeen.TrySetResult();
+            }
+        });
+        await node.ConnectedAsync("a1", a.Address, options: WebSocketOnly);
+        await node.ConnectedAsync("b1", b.Address, options: WebSocketOnly);
+        foreach (var channel in new[] { "room-p", "room-q", "room-r" })
+        {
+            await node.EmitWithAckAsync("a1", "subscribe", channel);
+            await node.EmitWithAckAsync("b1", "subscribe", channel);
+        }
+
+        await node.EmitWithAckAsync("a1", "message", "to every room");
+        var received = await node.WaitAsync(Message("b1", "to every room"), "the broadcast on b");
+        await node.EmitWithAckAsync("a1", "publish", "room-q", "marker");
+        await node.WaitAsync(Message("b1", "marker"), "the marker on b");
+        await markerSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("room-p", received["args"]![1]!.GetValue<string>());
+        Assert.Equal(["channels:all", "channels:ch:/:room-q"], seen);
+        Assert.Equal(1, Count(node, "b1") - 1);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public enum PublicationTarget
 /// </summary>
 public sealed class ChannelPublication
 {
-    private ChannelPublication(string @namespace, PublicationTarget target, IReadOnlyList<string> channels, string? socketId, string? exceptSocketId, IReadOnlyList<EncodedPacket> packets)
+    private ChannelPublication(string @namespace, PublicationTarget target, IReadOnlyList<string> channels, string? socketId, string? exceptSocketId, IReadOnlyList<EncodedPacket> packets, bool appendsChannel = false)
     {
         Namespace = @namespace;
         Target = target;
@@ -27,6 +27,7 @@ public sealed class ChannelPublication
         SocketId = socketId;
         ExceptSocketId = exceptSocketId;
         Packets = packets;
+        AppendsChannel = appendsChannel;
     }
 
     /// <summary>The namespace.</summary>
@@ -47,9 +48,16 @@ public sealed class ChannelPublication
     /// <summary>
     /// The packets: one for <see cref="PublicationTarget.All"/> and <see cref="PublicationTarget.Socket"/>;
     /// for <see cref="PublicationTarget.Channels"/> one per channel, in the same order (a socket in several
-    /// channels receives the packet of the first).
+    /// channels receives the packet of the first), or, when <see cref="AppendsChannel"/>, one for all.
     /// </summary>
     public IReadOnlyList<EncodedPacket> Packets { get; }
+
+    /// <summary>
+    /// For <see cref="PublicationTarget.Channels"/>: the one packet is the message without its channel
+    /// (<c>["message",payload]</c>), and each channel's subscribers receive it with that channel appended as
+    /// the last argument. A message to many channels is then encoded, and carried between servers, once.
+    /// </summary>
+    public bool AppendsChannel { get; }
 
     /// <summary>A publication to every socket of a namespace.</summary>
     public static ChannelPublication ToAll(string @namespace, EncodedPacket packet, string? exceptSocketId = null) =>
@@ -65,6 +73,13 @@ public sealed class ChannelPublication
 
         return new(@namespace, PublicationTarget.Channels, channels, null, exceptSocketId, packets);
     }
+
+    /// <summary>
+    /// A publication of one message to the subscribers of several channels, encoded once without its
+    /// channel: each subscriber receives it with the channel it holds appended (see <see cref="AppendsChannel"/>).
+    /// </summary>
+    public static ChannelPublication ToEachChannel(string @namespace, IReadOnlyList<string> channels, EncodedPacket message, string? exceptSocketId = null) =>
+        new(@namespace, PublicationTarget.Channels, channels, null, exceptSocketId, [message], appendsChannel: true);
 
     /// <summary>
     /// A publication to one socket. <paramref name="namespace"/> is the namespace the packet was encoded

@@ -105,7 +105,7 @@ internal sealed class ChannelRegistry : IChannelDelivery
     private int DeliverToChannels(ChannelPublication publication)
     {
         var channels = publication.Channels;
-        if (channels.Count == 1)
+        if (channels.Count == 1 && !publication.AppendsChannel)
         {
             return _channels.TryGetValue((publication.Namespace, channels[0]), out var only)
                 ? DeliverTo(only.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
@@ -118,7 +118,9 @@ internal sealed class ChannelRegistry : IChannelDelivery
         {
             if (_channels.TryGetValue((publication.Namespace, channels[i]), out var group))
             {
-                delivered += DeliverTo(group.GetSnapshot(), publication.Packets[i], publication.ExceptSocketId, seen);
+                // One packet per channel held here, made from the message encoded once.
+                var packet = publication.AppendsChannel ? PacketEncoder.WithChannel(publication.Packets[0], channels[i]) : publication.Packets[i];
+                delivered += DeliverTo(group.GetSnapshot(), packet, publication.ExceptSocketId, seen);
             }
         }
 

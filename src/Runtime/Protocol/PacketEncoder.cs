@@ -82,6 +82,26 @@ internal sealed class PacketEncoder(JsonSerializerOptions options)
     }
 
     /// <summary>
+    /// The packet with <paramref name="channel"/> appended as its last argument: <c>["message",x]</c> becomes
+    /// <c>["message",x,"room-1"]</c>, escaped as <see cref="PacketWriter"/> writes strings; attachments are shared.
+    /// </summary>
+    public static EncodedPacket WithChannel(EncodedPacket packet, string channel)
+    {
+        var frame = packet.Frame.Span;
+        var name = JsonEncodedText.Encode(channel).EncodedUtf8Bytes;
+        var bytes = new byte[frame.Length + name.Length + 3];
+        frame[..^1].CopyTo(bytes);
+        var at = frame.Length - 1;
+        bytes[at++] = (byte)',';
+        bytes[at++] = (byte)'"';
+        name.CopyTo(bytes.AsSpan(at));
+        at += name.Length;
+        bytes[at++] = (byte)'"';
+        bytes[at] = (byte)']';
+        return new EncodedPacket(bytes, packet.Attachments);
+    }
+
+    /// <summary>
     /// The same packet addressed to another namespace: a send by socket id encoded where the socket's
     /// namespace is not known (another server, through a backplane) is re-addressed by the server that
     /// holds the socket.

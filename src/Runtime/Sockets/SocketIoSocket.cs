@@ -146,19 +146,16 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     private ValueTask PublishToChannelsAsync<T>(T message, string? channel, string? except)
     {
-        IReadOnlyList<string> channels = (channel ?? Subscriptions.Current) is { } one ? [one] : Subscriptions.ToArray();
-        if (channels.Count == 0)
+        if ((channel ?? Subscriptions.Current) is { } one)
         {
-            return ValueTask.CompletedTask;
+            return _backplane.PublishAsync(ChannelPublication.ToChannels(Namespace, [one], [_encoder.Message(Namespace, message, one)], except));
         }
 
-        var packets = new EncodedPacket[channels.Count];
-        for (var i = 0; i < packets.Length; i++)
-        {
-            packets[i] = _encoder.Message(Namespace, message, channels[i]);
-        }
-
-        return _backplane.PublishAsync(ChannelPublication.ToChannels(Namespace, channels, packets, except));
+        // Every channel held: the message is encoded once, each channel appended where it is delivered.
+        var channels = Subscriptions.ToArray();
+        return channels.Length == 0
+            ? ValueTask.CompletedTask
+            : _backplane.PublishAsync(ChannelPublication.ToEachChannel(Namespace, channels, _encoder.Message(Namespace, message, channel: null), except));
     }
 
     public override ValueTask<bool> SubscribeAsync(string channel) => _connection.SubscribeAsync(this, channel);
