@@ -27,6 +27,7 @@ public static class ConformanceServer
             services.GetRequiredService<ChannelsLog>(),
             services.GetRequiredService<ChannelsMetrics>(),
             services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<OriginPolicy>(),
             static (session, _) => new EchoHandler(session));
         var app = endpoints.CreateApplicationBuilder();
         app.UseWebSockets();

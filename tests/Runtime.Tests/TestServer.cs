@@ -33,9 +33,10 @@ public sealed class TestServer : IAsyncDisposable
         Action<ChannelsOptions>? configure = null,
         Action<WebApplication>? map = null,
         Action<IServiceCollection>? services = null,
-        int port = 0)
+        int port = 0,
+        string? environment = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment ?? "Production" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var channels = builder.Services.AddChannels(configure);

@@ -55,6 +55,15 @@ internal sealed partial class ChannelsLog(ILogger logger)
     [LoggerMessage(31, LogLevel.Error, "An [OnError] handler failed for socket {SocketId}")]
     public partial void ErrorHandlerFailed(Exception exception, string socketId);
 
+    [LoggerMessage(41, LogLevel.Warning, "ChannelsOptions.AllowedOrigins contains \"*\": pages of any site may connect with their visitors' cookies (cross-site WebSocket hijacking). List the app's origins instead.")]
+    public partial void AnyOriginAllowed();
+
+    [LoggerMessage(42, LogLevel.Warning, "Development: browser connections are accepted from the request's own origin whatever its Host header, which a DNS-rebinding page controls. Set AllowedHosts or ChannelsOptions.AllowedOrigins before deploying.")]
+    public partial void AnyHostTrusted();
+
+    [LoggerMessage(43, LogLevel.Warning, "Browser connections from the app's own pages are accepted only on localhost or an IP address until AllowedHosts (not \"*\") or ChannelsOptions.AllowedOrigins names the app's host: the Host header alone can be rebound.")]
+    public partial void SameOriginNeedsHosts();
+
     [LoggerMessage(40, LogLevel.Information, "Shutting down: closing {Count} connections")]
     public partial void ShuttingDown(int count);
 }

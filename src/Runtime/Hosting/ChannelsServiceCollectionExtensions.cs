@@ -6,6 +6,7 @@ using Channels.Hosting;
 using Channels.Protocol;
 using Channels.Sockets;
 using Channels.Transport;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -62,11 +63,16 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<ChannelsMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp));
+        services.TryAddSingleton(static sp => new OriginPolicy(
+            Options(sp).AllowedOrigins,
+            sp.GetService<IOptions<HostFilteringOptions>>()?.Value.AllowedHosts ?? [],
+            sp.GetService<IHostEnvironment>()?.IsDevelopment() == true));
         services.TryAddSingleton(static sp => new EngineServer(
             Options(sp),
             sp.GetRequiredService<ChannelsLog>(),
             sp.GetRequiredService<ChannelsMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<OriginPolicy>(),
             sp.GetRequiredService<SocketIoServer>().CreateConnection));
         services.TryAddSingleton<IChannelPublisher>(static sp => new ChannelPublisher(
             sp.GetRequiredService<PacketEncoder>(),
@@ -138,11 +144,29 @@ public static class ChannelHandlerTables
 
 /// <summary>
 /// Ends every connection, with its close sequence, when the host stops: in <c>StoppingAsync</c>, which
-/// runs before any hosted service stops, so Kestrel is still serving while clients are told.
+/// runs before any hosted service stops, so Kestrel is still serving while clients are told. At start it
+/// warns about an origin policy that is open, or that will refuse the app's own pages.
 /// </summary>
-internal sealed class ChannelsShutdown(SocketIoServer server) : IHostedLifecycleService
+internal sealed class ChannelsShutdown(SocketIoServer server, OriginPolicy origins, ChannelsLog log) : IHostedLifecycleService
 {
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Says at start-up when browsers from other sites could connect, or when same-site ones could not.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (origins.AllowsAnyOrigin)
+        {
+            log.AnyOriginAllowed();
+        }
+        else if (origins.TrustsAnyHost && !origins.HostsRestricted)
+        {
+            log.AnyHostTrusted();
+        }
+        else if (!origins.HostsRestricted)
+        {
+            log.SameOriginNeedsHosts();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -18,9 +18,10 @@ internal sealed class EngineServer
     private readonly Dictionary<string, int> _unconnectedByAddress = new(StringComparer.Ordinal);
     private int _unconnected;
 
-    public EngineServer(ChannelsOptions options, ChannelsLog log, ChannelsMetrics metrics, TimeProvider time, Func<EngineSession, HttpContext, IEngineHandler> createHandler)
+    public EngineServer(ChannelsOptions options, ChannelsLog log, ChannelsMetrics metrics, TimeProvider time, OriginPolicy origins, Func<EngineSession, HttpContext, IEngineHandler> createHandler)
     {
         Options = options;
+        Origins = origins;
         Log = log;
         Metrics = metrics;
         Time = time;
@@ -30,6 +31,8 @@ internal sealed class EngineServer
     public ChannelsOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    public OriginPolicy Origins { get; }
 
     public ChannelsLog Log { get; }
 
@@ -62,7 +65,7 @@ internal sealed class EngineServer
             return;
         }
 
-        if (!OriginPolicy.IsAllowed(http.Request, Options.AllowedOrigins))
+        if (!Origins.IsAllowed(http.Request))
         {
             Log.OriginRejected(http.Request.Headers.Origin.ToString());
             await RejectAsync(http, EngineErrorCode.Forbidden, "Origin not allowed", StatusCodes.Status403Forbidden);

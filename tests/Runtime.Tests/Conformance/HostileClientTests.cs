@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using Channels.Conformance;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Channels.Tests.Conformance;
 
@@ -227,4 +229,46 @@ public sealed class HostileClientTests
         Assert.Contains("is not open for subscription", refused, StringComparison.Ordinal);
         Assert.Equal("431[{\"ok\":true}]", await toOpen.ReceivePacketAsync());
     }
+
+    // ---- origin and host: DNS rebinding ----
+
+    private static async Task<HttpStatusCode> HandshakeAsync(TestServer server, string host, string origin)
+    {
+        using var http = new HttpClient { BaseAddress = server.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "socket.io/?EIO=4&transport=polling");
+        request.Headers.Host = $"{host}:{server.Address.Port}";
+        request.Headers.Add("Origin", $"http://{host}:{server.Address.Port}");
+        return (await http.SendAsync(request)).StatusCode;
+    }
+
+    [Fact]
+    public async Task A_rebinding_page_is_refused_while_the_host_header_is_not_restricted()
+    {
+        await using var server = await TestServer.StartAsync(new ConformanceHandlers());
+
+        Assert.Equal(HttpStatusCode.Forbidden, await HandshakeAsync(server, "rebound.example", "http://rebound.example"));
+        Assert.Equal(HttpStatusCode.OK, await HandshakeAsync(server, "localhost", "http://localhost"));
+        Assert.Equal(HttpStatusCode.OK, await HandshakeAsync(server, "127.0.0.1", "http://127.0.0.1"));
+    }
+
+    [Fact]
+    public async Task Same_origin_on_a_host_that_AllowedHosts_names_is_accepted_and_others_are_not()
+    {
+        await using var server = await TestServer.StartAsync(
+            new ConformanceHandlers(),
+            services: s => s.Configure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(o => o.AllowedHosts = ["chat.example", "*.chat.example"]));
+
+        Assert.Equal(HttpStatusCode.OK, await HandshakeAsync(server, "chat.example", "http://chat.example"));
+        Assert.Equal(HttpStatusCode.OK, await HandshakeAsync(server, "eu.chat.example", "http://eu.chat.example"));
+        Assert.NotEqual(HttpStatusCode.OK, await HandshakeAsync(server, "rebound.example", "http://rebound.example"));
+    }
+
+    [Fact]
+    public async Task Development_trusts_any_host_for_same_origin()
+    {
+        await using var server = await TestServer.StartAsync(new ConformanceHandlers(), environment: "Development");
+
+        Assert.Equal(HttpStatusCode.OK, await HandshakeAsync(server, "rebound.example", "http://rebound.example"));
+    }
 }
+
