@@ -70,7 +70,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor RegexFallback = new(
         "CHN0200",
         "Channel pattern uses a runtime Regex",
-        "Pattern '{0}' is matched by a runtime Regex, not compiled code: {1}",
+        "Pattern '{0}' is matched by a runtime Regex ({2}), not compiled code: {1}",
         Category,
         DiagnosticSeverity.Info,
         isEnabledByDefault: true,

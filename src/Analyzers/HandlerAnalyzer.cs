@@ -147,7 +147,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
 
         if (compiled.Strategy == PatternStrategy.Fallback)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.RegexFallback, location, compiled.Pattern, compiled.FallbackReason));
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.RegexFallback, location, compiled.Pattern, compiled.FallbackReason, PatternCompiler.EngineText(compiled.Engine)));
         }
     }
 
