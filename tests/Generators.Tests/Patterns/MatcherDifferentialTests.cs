@@ -132,44 +132,47 @@ public class MatcherDifferentialTests(ITestOutputHelper output)
 
     /// <summary>
     /// Found by the random tests: the interpreter (.NET 10) reports a match at index 1 of this input, which
-    /// <c>^</c> forbids; Compiled and NonBacktracking answer no. The compiled matcher and the fallback answer no.
+    /// <c>^</c> forbids; Compiled and NonBacktracking answer no. The pattern exceeds the automaton's state limit,
+    /// so it falls back to a runtime Regex, which must be NonBacktracking to answer no.
     /// </summary>
     private const string InterpreterBugPattern = "^ſ((?:[a-k0-9]*?[^a:]+b+?|.[^a:]{2}(?:\\s??\\s?.*?)+?){2}[^a:]{1,3})?\\Z";
 
+    /// <summary>A smaller pattern with the same interpreter bug that compiles to an automaton.</summary>
+    private const string InterpreterBugAutomatonPattern = "^ſ((?:.[^a:]{2}(?:\\s??\\s?.*?)+?){2}[^a:]{1,3})?\\Z";
+
     private const string InterpreterBugInput = "ſ:Kſſ.";
 
-    [Fact]
-    public void Compiled_matcher_follows_the_engines_majority_where_the_interpreter_is_wrong()
+    [Theory]
+    [InlineData(InterpreterBugPattern, "Fallback")]
+    [InlineData(InterpreterBugAutomatonPattern, "Automaton")]
+    public void Matcher_follows_the_engines_majority_where_the_interpreter_is_wrong(string pattern, string strategy)
     {
-        Assert.DoesNotMatch(new Regex(InterpreterBugPattern, RegexOptions.Compiled), InterpreterBugInput);
-        Assert.DoesNotMatch(new Regex(InterpreterBugPattern, RegexOptions.NonBacktracking), InterpreterBugInput);
-        Assert.Equal(false, TryRegexIsMatch(InterpreterBugInput, InterpreterBugPattern));
+        Assert.DoesNotMatch(new Regex(pattern, RegexOptions.Compiled), InterpreterBugInput);
+        Assert.DoesNotMatch(new Regex(pattern, RegexOptions.NonBacktracking), InterpreterBugInput);
+        Assert.Equal(false, TryRegexIsMatch(InterpreterBugInput, pattern));
 
-        var compiled = PatternCompiler.Compile(InterpreterBugPattern);
-        Assert.Equal(PatternStrategy.Automaton, compiled.Strategy);
-        Assert.False(MatcherAssembly.Compile([compiled])[0](InterpreterBugInput));
-    }
-
-    [Fact]
-    public void Fallback_of_the_regular_subset_uses_NonBacktracking_and_follows_the_majority()
-    {
-        // As if the pattern were too large for the automaton: the fallback the generator emits then.
-        var plan = PatternCompiler.Fallback(InterpreterBugPattern, "too many automaton states");
-        Assert.Equal(FallbackEngine.NonBacktracking, plan.Engine);
-        var source = MatcherEmitter.Emit(plan);
-        Assert.Contains("RegexOptions.NonBacktracking", source, StringComparison.Ordinal);
-
-        var matcher = MatcherAssembly.Compile([Fallback(plan, source)])[0];
+        var compiled = PatternCompiler.Compile(pattern);
+        Assert.Equal(strategy, compiled.Strategy.ToString());
+        var matcher = MatcherAssembly.Compile([compiled])[0];
         Assert.False(matcher(InterpreterBugInput));
-        InputsFor(InterpreterBugPattern).Sample(
+        InputsFor(pattern).Sample(
             input =>
             {
-                if (TryRegexIsMatch(input, InterpreterBugPattern) is bool expected)
+                if (TryRegexIsMatch(input, pattern) is bool expected)
                 {
                     Assert.True(expected == matcher(input), $"On input {Show(input)}: Regex says {expected}");
                 }
             },
             iter: 500);
+    }
+
+    [Fact]
+    public void Fallback_for_too_many_automaton_states_uses_NonBacktracking()
+    {
+        var compiled = PatternCompiler.Compile(InterpreterBugPattern);
+        Assert.Equal("too many automaton states", compiled.FallbackReason);
+        Assert.Equal(FallbackEngine.NonBacktracking, compiled.Engine);
+        Assert.Contains("RegexOptions.NonBacktracking", compiled.Matcher, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -203,9 +206,6 @@ public class MatcherDifferentialTests(ITestOutputHelper output)
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         Assert.True(matcher("aab"));
     }
-
-    private static CompiledPattern Fallback(PatternPlan plan, string matcher) =>
-        new(plan.Pattern, plan.Strategy, null, -1, plan.FallbackReason, plan.Engine, NeverMatches: false, matcher);
 
     [Theory]
     [InlineData("^\\w$")]
