@@ -67,10 +67,20 @@ internal static class Diagnostics
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "chn0102");
 
+    public static readonly DiagnosticDescriptor UndeclaredChannels = new(
+        "CHN0103",
+        "Channel pattern is declared by no [OnSubscribe] handler",
+        "No [OnSubscribe] pattern of namespace '{0}' matches a channel that '{1}' matches; clients cannot subscribe to these channels, so this [{2}] handler never runs for them",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0103",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     public static readonly DiagnosticDescriptor RegexFallback = new(
         "CHN0200",
         "Channel pattern uses a runtime Regex",
-        "Pattern '{0}' is matched by a runtime Regex, not compiled code: {1}",
+        "Pattern '{0}' is matched by a runtime Regex ({2}), not compiled code: {1}",
         Category,
         DiagnosticSeverity.Info,
         isEnabledByDefault: true,
@@ -81,7 +91,7 @@ internal static class Diagnostics
         ClassNotPartial, ContainingTypeNotPartial, BadReturnType, AsyncVoid, UnbindableParameter, DuplicateBinding,
         RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
         InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
-        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, UndeclaredJsonType, AmbiguousEvent, NeverMatches, RegexFallback,
+        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, RegexFallback,
     ];
 
     private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()

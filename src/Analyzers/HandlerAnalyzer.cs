@@ -36,7 +36,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             }
 
             var known = new KnownTypes(start.Compilation);
-            var state = new CompilationState(start.Compilation);
+            var state = new CompilationState(start.Compilation, known);
             start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, state), SymbolKind.NamedType);
             start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, known), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
             start.RegisterCompilationEndAction(end => ReportAmbiguousEvents(end, state));
@@ -74,6 +74,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             if (entry is not null)
             {
                 ReportPatternNotes(context, entry.Method, attribute);
+                ReportUndeclaredChannel(context, entry, attribute, state);
                 ReportUndeclaredJsonTypes(context, entry, method, state);
                 state.RecordAckingEvent(entry, method);
             }
@@ -147,7 +148,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
 
         if (compiled.Strategy == PatternStrategy.Fallback)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.RegexFallback, location, compiled.Pattern, compiled.FallbackReason));
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.RegexFallback, location, compiled.Pattern, compiled.FallbackReason, PatternCompiler.EngineText(compiled.Engine)));
         }
     }
 
@@ -203,6 +204,83 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(Diagnostics.AmbiguousEvent, duplicate.Location, group.Key.Name, group.Key.Namespace, group.Count()));
             }
         }
+    }
+
+    /// <summary>
+    /// CHN0103: a patterned [OnMessage], [OnUnsubscribe], [OnFinish] or [OnDisconnect] handler whose pattern
+    /// matches no channel that an [OnSubscribe] pattern of its namespace matches. Those events need a channel
+    /// the socket holds, and the runtime lets a client hold only channels that an [OnSubscribe] pattern
+    /// matches. ([OnError] also fires for a refused publish to any channel, so it is not checked.) Reported on
+    /// the handler's own type (so the code fix applies), from a compilation-wide index of [OnSubscribe] handlers.
+    /// </summary>
+    private static void ReportUndeclaredChannel(SymbolAnalysisContext context, HandlerEntry entry, AttributeData attribute, CompilationState state)
+    {
+        var handler = entry.Method;
+        if (handler.Kind is not (EventKind.Message or EventKind.Unsubscribe or EventKind.Finish or EventKind.Disconnect)
+            || handler.Pattern is not { NeverMatches: false } pattern
+            || state.SubscribePatterns is not { } subscribes)
+        {
+            return;
+        }
+
+        var declared = subscribes.TryGetValue(entry.Class.SocketNamespace, out var list) ? list : [];
+        if (!declared.Any(subscribe => state.MayMatchTheSame(pattern.Pattern, subscribe)))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredChannels, ArgumentLocation(attribute, -1), entry.Class.SocketNamespace, pattern.Pattern, handler.Kind.AttributeName()));
+        }
+    }
+
+    private static Dictionary<string, List<string?>>? FindSubscribePatterns(Compilation compilation, KnownTypes known)
+    {
+        if (compilation.Options.OutputKind is OutputKind.DynamicallyLinkedLibrary or OutputKind.NetModule || ReferencesHandlerTable(compilation))
+        {
+            return null;
+        }
+
+        var patterns = new Dictionary<string, List<string?>>(System.StringComparer.Ordinal);
+        foreach (var type in SourceTypes(compilation.Assembly.GlobalNamespace))
+        {
+            foreach (var (method, attribute, kind) in Handlers(type))
+            {
+                if (kind != EventKind.Subscribe)
+                {
+                    continue;
+                }
+
+                if (HandlerParser.Parse(method, attribute, kind, known, []) is not { } entry)
+                {
+                    return null;
+                }
+
+                if (!patterns.TryGetValue(entry.Class.SocketNamespace, out var list))
+                {
+                    patterns.Add(entry.Class.SocketNamespace, list = []);
+                }
+
+                list.Add(entry.Method.Pattern?.Pattern);
+            }
+        }
+
+        return patterns;
+    }
+
+    private static IEnumerable<INamedTypeSymbol> SourceTypes(INamespaceSymbol ns) =>
+        ns.GetNamespaceMembers().SelectMany(SourceTypes)
+            .Concat(ns.GetTypeMembers().SelectMany(type => new[] { type }.Concat(NestedTypes(type))));
+
+    /// <summary>Whether a referenced assembly carries a generated handler table, as the generator finds them.</summary>
+    private static bool ReferencesHandlerTable(Compilation compilation)
+    {
+        foreach (var reference in compilation.References)
+        {
+            if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly
+                && assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Channels.Dispatch.ChannelHandlerTableAttribute"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // ---- locations ----
@@ -295,11 +373,38 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>What the whole-compilation rules need: the JSON-declared types (found once) and the events that answer acks.</summary>
-    private sealed class CompilationState(Compilation compilation)
+    private sealed class CompilationState(Compilation compilation, KnownTypes known)
     {
+        private readonly ConcurrentDictionary<string, Generators.Patterns.Dfa?> _automata = new(System.StringComparer.Ordinal);
         private readonly System.Lazy<HashSet<string>> _jsonTypes = new(() => JsonContexts.DeclaredTypes(compilation));
 
+        private readonly System.Lazy<Dictionary<string, List<string?>>?> _subscribePatterns = new(() => FindSubscribePatterns(compilation, known));
+
         public ConcurrentBag<(string Namespace, string Name, Location Location)> AckingEvents { get; } = [];
+
+        /// <summary>
+        /// The patterns of the [OnSubscribe] handlers by namespace (null: unpatterned), or null when CHN0103
+        /// cannot see every channel declaration and so stays silent: in a library (the app may declare its
+        /// channels), when a referenced assembly has a handler table (its patterns are not visible here), or when
+        /// an [OnSubscribe] handler has errors (what it will declare is unknown).
+        /// </summary>
+        public Dictionary<string, List<string?>>? SubscribePatterns => _subscribePatterns.Value;
+
+        /// <summary>
+        /// Whether some channel name may match both patterns: exact with the automata (identical, or a non-empty
+        /// intersection), and "yes" whenever it cannot be decided (outside the compiled subset, too large).
+        /// </summary>
+        public bool MayMatchTheSame(string pattern, string? subscribe)
+        {
+            if (subscribe is null || subscribe == pattern)
+            {
+                return true;
+            }
+
+            return Automaton(pattern) is not { } own || Automaton(subscribe) is not { } other || (PatternLanguage.Intersects(own, other) ?? true);
+        }
+
+        private Generators.Patterns.Dfa? Automaton(string pattern) => _automata.GetOrAdd(pattern, PatternLanguage.TryBuild);
 
         /// <summary>Whether a type is declared by a <c>[JsonSerializable]</c> of this compilation or by the runtime's own context.</summary>
         public bool IsDeclared(string type) => RuntimeJsonTypes.Contains(type) || _jsonTypes.Value.Contains(type);

@@ -28,15 +28,34 @@ public static class Verifier
 
         """;
 
-    public static Task VerifyAsync(string source, params DiagnosticResult[] expected)
+    public static Task VerifyAsync(string source, params DiagnosticResult[] expected) =>
+        VerifyAsync(OutputKind.DynamicallyLinkedLibrary, source, expected);
+
+    /// <summary>As <see cref="VerifyAsync(string, DiagnosticResult[])"/>, compiled as <paramref name="outputKind"/> (an app needs a Main).</summary>
+    public static Task VerifyAsync(OutputKind outputKind, string source, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<HandlerAnalyzer, DefaultVerifier>();
         Configure(test, source);
+        test.TestState.OutputKind = outputKind;
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }
 
-    public static Task VerifyFixAsync<TFix>(string source, string fixedSource, int iterations = 1)
+    /// <summary>An application that references a library project compiled from <paramref name="librarySource"/>.</summary>
+    public static Task VerifyWithLibraryAsync(string librarySource, string source, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<HandlerAnalyzer, DefaultVerifier>();
+        Configure(test, source);
+        test.TestState.OutputKind = OutputKind.ConsoleApplication;
+        var library = test.TestState.AdditionalProjects["Library"];
+        library.Sources.Add(("Library.cs", Usings + librarySource));
+        library.AdditionalReferences.AddRange(References.Value);
+        test.TestState.AdditionalProjectReferences.Add("Library");
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    public static Task VerifyFixAsync<TFix>(string source, string fixedSource, int iterations = 1, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
         where TFix : Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider, new()
     {
         // The same text before and after: the fixer must offer nothing.
@@ -52,6 +71,8 @@ public static class Verifier
         }
 
         Configure(test, source);
+        test.TestState.OutputKind = outputKind;
+        test.FixedState.OutputKind = outputKind;
         test.FixedState.AdditionalReferences.AddRange(References.Value);
         return test.RunAsync();
     }

@@ -13,6 +13,7 @@ public sealed class EmitterTests
         Error: null,
         ErrorOffset: -1,
         FallbackReason: null,
+        Engine: FallbackEngine.None,
         NeverMatches: false,
         Matcher: "// Pattern: ^lobby$\ninternal static bool IsMatch(string s) => s == \"lobby\";\n");
 

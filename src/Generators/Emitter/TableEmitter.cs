@@ -163,7 +163,7 @@ internal static class TableEmitter
     private static string Describe(CompiledPattern pattern) => pattern.Strategy switch
     {
         PatternStrategy.Automaton => "Compiled to an automaton.",
-        PatternStrategy.Fallback => "Matched by a runtime Regex: " + pattern.FallbackReason + ".",
+        PatternStrategy.Fallback => "Matched by a runtime Regex (" + PatternCompiler.EngineText(pattern.Engine) + "): " + pattern.FallbackReason + ".",
         _ => "Compiled to an ordinal string comparison (" + pattern.Strategy.ToString().ToLowerInvariant() + ").",
     };
 }

@@ -17,6 +17,7 @@ internal static class MatcherEmitter
 {
     private const string Ordinal = "global::System.StringComparison.Ordinal";
     private const string RegexType = "global::System.Text.RegularExpressions.Regex";
+    private const string OptionsType = "global::System.Text.RegularExpressions.RegexOptions";
     private const string CategoryType = "global::System.Globalization.UnicodeCategory";
 
     public const string MethodName = "IsMatch";
@@ -47,11 +48,37 @@ internal static class MatcherEmitter
 
     private static void EmitFallback(SourceWriter writer, PatternPlan plan, string methodName)
     {
-        writer.Line($"// Matched by a runtime Regex: {CSharpText.ForComment(plan.FallbackReason ?? "unsupported construct")} is outside the compiled subset.");
-        writer.Line($"private static readonly {RegexType} {FieldName} =");
-        writer.Line($"    new {RegexType}({CSharpText.Literal(plan.Pattern)}, global::System.Text.RegularExpressions.RegexOptions.None);");
+        var reason = CSharpText.ForComment(plan.FallbackReason ?? "unsupported construct");
+        var pattern = CSharpText.Literal(plan.Pattern);
+        writer.Line($"// Matched by a runtime Regex: {reason} is outside the compiled subset.");
+        if (plan.Engine == FallbackEngine.NonBacktracking)
+        {
+            writer.Line("// NonBacktracking engine: linear in the length of the channel name.");
+            writer.Line($"private static readonly {RegexType} {FieldName} =");
+            writer.Line($"    new {RegexType}({pattern}, {OptionsType}.NonBacktracking);");
+        }
+        else
+        {
+            writer.Line($"// The pattern needs the backtracking engine: a match that takes longer than {PatternCompiler.FallbackTimeoutMilliseconds} ms is no match.");
+            writer.Line($"private static readonly {RegexType} {FieldName} =");
+            writer.Line($"    new {RegexType}({pattern}, {OptionsType}.None, global::System.TimeSpan.FromMilliseconds({PatternCompiler.FallbackTimeoutMilliseconds}));");
+        }
+
         writer.Line();
-        writer.Line($"internal static bool {methodName}(string s) => {FieldName}.IsMatch(s);");
+        writer.Line($"internal static bool {methodName}(string s)");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line("try");
+        writer.Line("{");
+        writer.Line($"    return {FieldName}.IsMatch(s);");
+        writer.Line("}");
+        writer.Line("catch (global::System.Exception)");
+        writer.Line("{");
+        writer.Line("    // A timeout, or an engine failure on a client's channel name: that channel does not match.");
+        writer.Line("    return false;");
+        writer.Line("}");
+        writer.Outdent();
+        writer.Line("}");
     }
 
     private static void EmitLiterals(SourceWriter writer, PatternPlan plan, string methodName)

@@ -33,6 +33,22 @@ internal enum PatternStrategy
     Invalid,
 }
 
+/// <summary>Which <c>Regex</c> engine a <see cref="PatternStrategy.Fallback"/> pattern is matched with.</summary>
+internal enum FallbackEngine
+{
+    /// <summary>Not a fallback.</summary>
+    None,
+
+    /// <summary><c>RegexOptions.NonBacktracking</c>: linear in the input, no timeout needed.</summary>
+    NonBacktracking,
+
+    /// <summary>
+    /// The backtracking interpreter, for constructs NonBacktracking lacks (lookarounds, backreferences, atomic
+    /// groups, conditionals, <c>\G</c>), with a match timeout of <see cref="PatternCompiler.FallbackTimeoutMilliseconds"/>.
+    /// </summary>
+    Backtracking,
+}
+
 /// <summary>
 /// The result of compiling one channel pattern, once: how it is matched and the C# of its matcher.
 /// Value-equatable, so it can sit in the generator's incremental model.
@@ -42,6 +58,7 @@ internal enum PatternStrategy
 /// <param name="Error">For <see cref="PatternStrategy.Invalid"/>: why, e.g. "Unterminated [] set".</param>
 /// <param name="ErrorOffset">For <see cref="PatternStrategy.Invalid"/>: index of the offending character, or -1.</param>
 /// <param name="FallbackReason">For <see cref="PatternStrategy.Fallback"/>: the construct, e.g. "backreference \1".</param>
+/// <param name="Engine">For <see cref="PatternStrategy.Fallback"/>: the Regex engine used.</param>
 /// <param name="NeverMatches">Whether no input can match (worth a warning).</param>
 /// <param name="Matcher">
 /// The members of the matcher's own class (see <see cref="MatcherEmitter"/>): <c>internal static bool IsMatch(string s)</c>,
@@ -53,6 +70,7 @@ internal sealed record CompiledPattern(
     string? Error,
     int ErrorOffset,
     string? FallbackReason,
+    FallbackEngine Engine,
     bool NeverMatches,
     string? Matcher);
 
@@ -72,6 +90,8 @@ internal sealed class PatternPlan(string pattern, PatternStrategy strategy)
 
     public string? FallbackReason { get; init; }
 
+    public FallbackEngine Engine { get; init; }
+
     public IReadOnlyList<LiteralBranch> Branches { get; init; } = Array.Empty<LiteralBranch>();
 
     public Dfa? Automaton { get; init; }
@@ -84,6 +104,17 @@ internal static class PatternCompiler
     private const int MaxLiteralLength = 4096;
     private const int AnchorToken = 0x10000;
 
+    /// <summary>The match timeout of a <see cref="FallbackEngine.Backtracking"/> fallback; a timeout is no match.</summary>
+    public const int FallbackTimeoutMilliseconds = 100;
+
+    /// <summary><c>RegexOptions.NonBacktracking</c>, which netstandard2.0 does not name.</summary>
+    private const RegexOptions NonBacktracking = (RegexOptions)1024;
+
+    /// <summary>How a fallback is matched, as generated comments and CHN0200 say it.</summary>
+    public static string EngineText(FallbackEngine engine) => engine == FallbackEngine.NonBacktracking
+        ? "NonBacktracking"
+        : "backtracking, " + FallbackTimeoutMilliseconds + " ms timeout";
+
     /// <summary>Parses, checks and compiles <paramref name="pattern"/>; the matcher's text is written here, once.</summary>
     public static CompiledPattern Compile(string pattern)
     {
@@ -94,6 +125,7 @@ internal static class PatternCompiler
             plan.Error,
             plan.ErrorOffset,
             plan.FallbackReason,
+            plan.Engine,
             plan.Automaton?.NeverMatches ?? false,
             plan.Strategy == PatternStrategy.Invalid ? null : MatcherEmitter.Emit(plan));
     }
@@ -144,8 +176,34 @@ internal static class PatternCompiler
         return new PatternPlan(pattern, PatternStrategy.Automaton) { Automaton = dfa };
     }
 
-    private static PatternPlan Fallback(string pattern, string reason) =>
-        new(pattern, PatternStrategy.Fallback) { FallbackReason = reason };
+    /// <summary>
+    /// A runtime Regex for <paramref name="pattern"/>: NonBacktracking whenever it accepts the pattern (linear
+    /// time, and it avoids bugs of the interpreter), otherwise the interpreter with a match timeout.
+    /// </summary>
+    internal static PatternPlan Fallback(string pattern, string reason) =>
+        new(pattern, PatternStrategy.Fallback)
+        {
+            FallbackReason = reason,
+            Engine = SupportsNonBacktracking(pattern) ? FallbackEngine.NonBacktracking : FallbackEngine.Backtracking,
+        };
+
+    /// <summary>
+    /// Whether RegexOptions.NonBacktracking accepts <paramref name="pattern"/>: Regex itself decides, so the
+    /// answer is exactly what the generated code will meet at run time. A host without NonBacktracking (a
+    /// .NET Framework compiler) rejects the option: the backtracking engine with a timeout is still safe.
+    /// </summary>
+    private static bool SupportsNonBacktracking(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, NonBacktracking);
+            return true;
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            return false;
+        }
+    }
 
     private static string? TryConstructRegex(string pattern)
     {

@@ -167,13 +167,23 @@ public class PatternCompilerTests
     }
 
     [Fact]
-    public void Fallback_matcher_declares_a_Regex_field()
+    public void Backtracking_fallback_declares_a_Regex_field_with_a_timeout_and_catches_everything()
     {
         var text = PatternCompiler.Compile("(a)\\1").Matcher;
 
         Assert.Contains("private static readonly global::System.Text.RegularExpressions.Regex Regex =", text);
-        Assert.Contains("new global::System.Text.RegularExpressions.Regex(\"(a)\\\\1\", global::System.Text.RegularExpressions.RegexOptions.None);", text);
-        Assert.Contains("internal static bool IsMatch(string s) => Regex.IsMatch(s);", text);
+        Assert.Contains("new global::System.Text.RegularExpressions.Regex(\"(a)\\\\1\", global::System.Text.RegularExpressions.RegexOptions.None, global::System.TimeSpan.FromMilliseconds(100));", text);
+        Assert.Contains("return Regex.IsMatch(s);", text);
+        Assert.Contains("catch (global::System.Exception)", text);
+    }
+
+    [Fact]
+    public void Fallback_of_a_pattern_NonBacktracking_supports_uses_it_without_a_timeout()
+    {
+        var text = PatternCompiler.Compile("(?m)^a$").Matcher;
+
+        Assert.Contains("new global::System.Text.RegularExpressions.Regex(\"(?m)^a$\", global::System.Text.RegularExpressions.RegexOptions.NonBacktracking);", text);
+        Assert.Contains("catch (global::System.Exception)", text);
     }
 
     [Fact]
