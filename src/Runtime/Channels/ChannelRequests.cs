@@ -44,7 +44,9 @@ internal sealed class ChannelRequests(
                 if (channel is null || !member.Subscriptions.Contains(channel))
                 {
                     var error = channel is null ? "publish needs a channel name" : $"not subscribed to channel '{ClientText.Excerpt(channel)}'";
-                    ack = await dispatcher.RefuseAsync(member.Socket, "publish", error, channel);
+                    // No channel for [OnError]: the name is the client's, not one the socket holds, and a
+                    // name matched against patterns is cached.
+                    ack = await dispatcher.RefuseAsync(member.Socket, "publish", error, null);
                     break;
                 }
 
@@ -109,7 +111,7 @@ internal sealed class ChannelRequests(
         if (channel is null || !member.Subscriptions.Contains(channel))
         {
             var error = channel is null ? "unsubscribe needs a channel name" : $"not subscribed to channel '{ClientText.Excerpt(channel)}'";
-            return fromClient ? await dispatcher.RefuseAsync(member.Socket, "unsubscribe", error, channel) : new ChannelAck(false, error);
+            return fromClient ? await dispatcher.RefuseAsync(member.Socket, "unsubscribe", error, null) : new ChannelAck(false, error);
         }
 
         await dispatcher.UnsubscribeAsync(member.Socket, channel);

@@ -14,15 +14,19 @@ namespace Channels.Sockets;
 /// </summary>
 internal sealed class ConnectionLoop
 {
-    /// <summary>The loop the current code runs on, if any: flows into every handler the loop calls.</summary>
-    private static readonly AsyncLocal<ConnectionLoop?> s_current = new();
+    /// <summary>
+    /// The item of a loop the current code runs in, if any: flows into every handler the item calls, and
+    /// into whatever those handlers start. A new one per item, so a timer a handler set (or a task it
+    /// left running) that fires during a later item is not taken for part of it.
+    /// </summary>
+    private static readonly AsyncLocal<Turn?> s_turn = new();
 
     private readonly IConnectionLoopOwner _owner;
     private readonly ChannelsLog _log;
     private readonly ChannelsMetrics _metrics;
     private readonly string _sessionId;
     private readonly Channel<Item> _items;
-    private bool _running;
+    private Turn? _current;
 
     public ConnectionLoop(IConnectionLoopOwner owner, int capacity, string sessionId, ChannelsLog log, ChannelsMetrics metrics)
     {
@@ -43,9 +47,9 @@ internal sealed class ConnectionLoop
 
     /// <summary>
     /// True when the caller runs inside this loop's current item: a handler, or the end. (A task a handler
-    /// starts and leaves running counts as inside while the loop is busy with any item.)
+    /// starts and leaves running counts as inside only while that same item runs.)
     /// </summary>
-    public bool IsCurrent => Volatile.Read(ref _running) && s_current.Value == this;
+    public bool IsCurrent => s_turn.Value is { } turn && ReferenceEquals(turn, Volatile.Read(ref _current));
 
     /// <summary>Queues a client's packet; waits while the queue is full. False once the loop is ending.</summary>
     public ValueTask<bool> PostAsync(SocketIoPacket packet, CancellationToken cancellationToken) => WriteAsync(new Item(packet, null, null), cancellationToken);
@@ -79,7 +83,21 @@ internal sealed class ConnectionLoop
                 }
             }),
             cancellationToken);
-        return queued ? await done.Task : whenEnded;
+        if (!queued)
+        {
+            return whenEnded;
+        }
+
+        // The target's loop may be stuck in a handler that waits on the caller's loop: the wait ends with
+        // the target's session at the latest (its connect or ping timeout), never never.
+        try
+        {
+            return await done.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return whenEnded;
+        }
     }
 
     /// <summary>No more items: what is queued still runs, then the owner's end.</summary>
@@ -100,11 +118,10 @@ internal sealed class ConnectionLoop
 
     private async Task RunLoopAsync()
     {
-        s_current.Value = this;
         await foreach (var item in _items.Reader.ReadAllAsync())
         {
             var started = Stopwatch.GetTimestamp();
-            Volatile.Write(ref _running, true);
+            Begin();
             try
             {
                 if (item.Work is { } work)
@@ -126,13 +143,13 @@ internal sealed class ConnectionLoop
             }
             finally
             {
-                Volatile.Write(ref _running, false);
+                End();
             }
 
             _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
         }
 
-        Volatile.Write(ref _running, true);
+        Begin();
         try
         {
             await _owner.OnLoopEndedAsync();
@@ -141,9 +158,34 @@ internal sealed class ConnectionLoop
         {
             _log.HandlerFailed(ex, "close sequence", _sessionId);
         }
+        finally
+        {
+            End();
+        }
+    }
+
+    /// <summary>An item starts: a new turn, flowing into what it calls.</summary>
+    private void Begin()
+    {
+        var turn = new Turn();
+        Volatile.Write(ref _current, turn);
+        s_turn.Value = turn;
+    }
+
+    /// <summary>
+    /// The item is over: its turn is no longer current, and the loop waits with no context of its own (an
+    /// idle connection holds no execution context).
+    /// </summary>
+    private void End()
+    {
+        Volatile.Write(ref _current, null);
+        s_turn.Value = null;
     }
 
     private readonly record struct Item(SocketIoPacket? Packet, string? Error, Func<ValueTask>? Work);
+
+    /// <summary>One item's identity: only reference equality matters.</summary>
+    private sealed class Turn;
 }
 
 /// <summary>What a <see cref="ConnectionLoop"/> runs its items on.</summary>

@@ -121,6 +121,13 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             _closeReason ??= reason;
         }
 
+        // A handler awaiting an ack from this client would otherwise hold the loop, and so the close
+        // sequence and shutdown, for as long as it waits.
+        foreach (var socket in ConnectedSockets())
+        {
+            socket.CancelPendingAcks();
+        }
+
         _loop.Complete();
     }
 
@@ -214,10 +221,18 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         var auth = packet.Json.IsEmpty ? EmptyObject : JsonElement.Parse(packet.Json.Span);
         var socket = new SocketIoSocket(this, nsp, auth, _encoder, _backplane, _options.MaxOutboundPackets);
         var result = await _dispatcher.ConnectAsync(socket);
+        if (socket.IsFinishing)
+        {
+            // A connect handler called DisconnectAsync: the close sequence has run; the client is told no.
+            Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, "Disconnected by the server")));
+            return;
+        }
+
         if (result.Rejected)
         {
             _log.RequestRefused(socket.Id, "connect", result.RejectionMessage ?? "rejected by handler");
             Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, result.RejectionMessage ?? "Connection rejected")));
+            await _requests.RemoveAllAsync(socket);
             socket.EndFinish();
             return;
         }
@@ -266,12 +281,11 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     public ValueTask<bool> UnsubscribeAsync(SocketIoSocket socket, string channel) =>
         _loop.RunAsync(async () => (await _requests.UnsubscribeAsync(socket, channel, fromClient: false)).Ok, whenEnded: false, Session.Closed);
 
-    /// <summary>The server ends one socket: DISCONNECT to the client, then the close sequence.</summary>
+    /// <summary>The server ends one socket: DISCONNECT to the client, then the close sequence (once).</summary>
     public async ValueTask DisconnectAsync(SocketIoSocket socket) =>
         await _loop.RunAsync(
             async () =>
             {
-                socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
                 await FinishAsync(socket, DisconnectReason.ServerNamespaceDisconnect);
                 return true;
             },
@@ -311,6 +325,12 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             return;
         }
 
+        if (reason == DisconnectReason.ServerNamespaceDisconnect)
+        {
+            // Only now: a DISCONNECT queued for a socket that has already left would end its successor.
+            socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
+        }
+
         if (reason.ClientLeft())
         {
             await _dispatcher.DisconnectAsync(socket);
@@ -344,4 +364,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         End(DisconnectReason.ServerShuttingDown);
         return _loop.Completion;
     }
+
+    /// <summary>Ends when the loop has run the close sequence of every socket.</summary>
+    public Task Completion => _loop.Completion;
 }

@@ -41,11 +41,18 @@ internal sealed class SocketIoServer(
             metrics,
             time);
         _connections[connection] = 0;
-        session.Closed.Register(static state =>
-        {
-            var (connections, connection) = ((ConcurrentDictionary<SocketIoConnection, byte>, SocketIoConnection))state!;
-            connections.TryRemove(connection, out _);
-        }, (_connections, connection));
+
+        // Tracked until its close sequence has run, not merely until its session closed: shutdown waits for it.
+        _ = connection.Completion.ContinueWith(
+            static (completed, state) =>
+            {
+                var (connections, connection) = ((ConcurrentDictionary<SocketIoConnection, byte>, SocketIoConnection))state!;
+                connections.TryRemove(connection, out _);
+            },
+            (_connections, connection),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return connection;
     }
 

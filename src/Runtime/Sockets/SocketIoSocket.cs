@@ -98,6 +98,24 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     /// <summary>True the first time only: the close sequence runs once.</summary>
     internal bool BeginFinish() => Interlocked.Exchange(ref _finishing, 1) == 0;
 
+    /// <summary>The close sequence has started (or run).</summary>
+    internal bool IsFinishing => Volatile.Read(ref _finishing) == 1;
+
+    /// <summary>The connection is ending: acks the server still waits for will not come.</summary>
+    internal void CancelPendingAcks()
+    {
+        TaskCompletionSource<ChannelPayload>[] pending;
+        lock (_gate)
+        {
+            pending = _acks is null ? [] : [.. _acks.Values];
+        }
+
+        foreach (var ack in pending)
+        {
+            ack.TrySetCanceled();
+        }
+    }
+
     /// <summary>The socket has left: pending acks are cancelled and <see cref="Disconnected"/> fires.</summary>
     internal void EndFinish()
     {
@@ -153,9 +171,12 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
         // Every channel held: the message is encoded once, each channel appended where it is delivered.
         var channels = Subscriptions.ToArray();
-        return channels.Length == 0
-            ? ValueTask.CompletedTask
-            : _backplane.PublishAsync(ChannelPublication.ToEachChannel(Namespace, channels, _encoder.Message(Namespace, message, channel: null), except));
+        return channels.Length switch
+        {
+            0 => ValueTask.CompletedTask,
+            1 => _backplane.PublishAsync(ChannelPublication.ToChannels(Namespace, channels, [_encoder.Message(Namespace, message, channels[0])], except)),
+            _ => _backplane.PublishAsync(ChannelPublication.ToEachChannel(Namespace, channels, _encoder.Message(Namespace, message, channel: null), except)),
+        };
     }
 
     public override ValueTask<bool> SubscribeAsync(string channel) => _connection.SubscribeAsync(this, channel);

@@ -167,7 +167,17 @@ internal sealed class EngineServer
 
     private EngineSession Open(HttpContext http, EngineTransportKind transport, string address)
     {
-        var session = new EngineSession(this, NewId(), transport, address, session => _createHandler(session, http));
+        EngineSession session;
+        try
+        {
+            session = new EngineSession(this, NewId(), transport, address, session => _createHandler(session, http));
+        }
+        catch
+        {
+            ReleaseUnconnected(address);
+            throw;
+        }
+
         _sessions[session.Id] = session;
         Metrics.Opened();
         Log.SessionOpened(session.Id, session.Transport == EngineTransportKind.Polling ? "polling" : "websocket");

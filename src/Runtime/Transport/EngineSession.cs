@@ -248,7 +248,9 @@ internal sealed class EngineSession
     {
         lock (_gate)
         {
-            if (_state != State.Upgrading || !_probed)
+            // A POST still being handled would feed the decoder beside the WebSocket: real clients drain
+            // their POSTs before sending UPGRADE.
+            if (_state != State.Upgrading || !_probed || Polling!.IsPosting)
             {
                 return false;
             }

@@ -45,6 +45,18 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
         }
     }
 
+    /// <summary>A POST is being read or handled (the upgrade waits for it: one reader of the client's packets).</summary>
+    public bool IsPosting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _posting;
+            }
+        }
+    }
+
     /// <summary>Answers a GET: waits for packets, then sends everything queued in one body.</summary>
     public async Task PollAsync(HttpContext http)
     {

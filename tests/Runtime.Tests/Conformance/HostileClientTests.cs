@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Channels.Conformance;
+using Channels.Dispatch;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Channels.Tests.Conformance;
@@ -269,6 +270,47 @@ public sealed class HostileClientTests
         await using var server = await TestServer.StartAsync(new ConformanceHandlers(), environment: "Development");
 
         Assert.Equal(HttpStatusCode.OK, await HandshakeAsync(server, "rebound.example", "http://rebound.example"));
+    }
+
+    // ---- a client that never answers an ack ----
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_handler_waiting_for_an_ack_ends_when_the_client_leaves_or_the_server_stops(bool shutdown)
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Event, async e =>
+        {
+            var answer = e.Socket.EmitWithAckAsync("question", []);
+            asked.TrySetResult();
+            await answer;
+            return HandlerResult.Continue;
+        }, eventName: "ask-me");
+        handlers.Add(ChannelEventKind.Finish, _ => finished.TrySetResult());
+        var server = await TestServer.StartAsync(handlers);
+        using var client = new RawClient(server.Address);
+        var (socket, _) = await client.OpenWebSocketAsync(Path);
+        await socket.SendTextAsync("40");
+        Assert.StartsWith("40{", await socket.ReceivePacketAsync(), StringComparison.Ordinal);
+
+        await socket.SendTextAsync("42[\"ask-me\"]");
+        await asked.Task.WaitAsync(RawClient.Timeout);
+        Assert.Equal("420[\"question\"]", await socket.ReceivePacketAsync());
+        if (shutdown)
+        {
+            await server.Services.GetRequiredService<Channels.Sockets.SocketIoServer>().ShutdownAsync(CancellationToken.None).WaitAsync(RawClient.Timeout);
+        }
+        else
+        {
+            await socket.DisposeAsync();
+        }
+
+        await finished.Task.WaitAsync(RawClient.Timeout);
+        await socket.DisposeAsync();
+        await server.DisposeAsync();
     }
 }
 

@@ -341,4 +341,74 @@ public sealed class SocketApiTests
         Assert.Equal([1, 2, 3], counts);
         Assert.Equal(1, (await node.EmitWithAckAsync("b", "count"))!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_call_a_handler_left_running_that_lands_in_a_later_event_waits_for_that_event()
+    {
+        var probe = new LoopProbe();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<bool>? detached = null;
+        var handlers = probe.Handlers();
+        handlers.Add(ChannelEventKind.Event, e =>
+        {
+            // Not awaited: it runs on after this event, and lands during the next one.
+            detached = Task.Run(async () =>
+            {
+                await release.Task;
+                return await e.Socket.SubscribeAsync("room-late");
+            });
+            return ValueTask.FromResult(HandlerResult.Continue);
+        }, eventName: "later");
+        await using var server = await TestServer.StartAsync(handlers);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a", server.Address, options: WebSocketOnly);
+
+        await node.EmitWithAckAsync("a", "later");
+        await node.EmitAsync("a", "hold");
+        await probe.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        release.TrySetResult();
+        var subscribing = detached!;
+        var overlappedWhileHeld = probe.Overlapped;
+        probe.Gate.TrySetResult();
+
+        Assert.True(await subscribing.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(overlappedWhileHeld);
+        Assert.False(probe.Overlapped);
+        Assert.Equal(["hold:start", "hold:end", "subscribe:room-late:start", "subscribe:room-late:end"], probe.Journal);
+    }
+
+    [Fact]
+    public async Task A_connect_handler_that_disconnects_its_socket_leaves_nothing_registered()
+    {
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Subscribe, _ => { }, pattern: "^room-");
+        handlers.Add(ChannelEventKind.Connect, async e =>
+        {
+            await e.Socket.SubscribeAsync("room-1");
+            if (e.Socket.Auth.TryGetProperty("kick", out _))
+            {
+                await e.Socket.DisconnectAsync();
+            }
+            else
+            {
+                throw new ChannelRejectedException("no");
+            }
+
+            return HandlerResult.Continue;
+        });
+        await using var server = await TestServer.StartAsync(handlers);
+        await using var node = NodeClients.Start();
+        var registry = server.Services.GetRequiredService<ChannelRegistry>();
+
+        await node.ConnectAsync("kicked", server.Address, options: new { transports = new[] { "websocket" }, auth = new { kick = true } });
+        var kicked = await node.WaitAsync("kicked", "connect_error");
+        await node.ConnectAsync("rejected", server.Address, options: WebSocketOnly);
+        var rejected = await node.WaitAsync("rejected", "connect_error");
+
+        Assert.Equal("Disconnected by the server", kicked["message"]!.GetValue<string>());
+        Assert.Equal("no", rejected["message"]!.GetValue<string>());
+        Assert.Equal(0, registry.SocketCount);
+        Assert.Equal(0, registry.CountSubscribers("/", "room-1"));
+    }
 }
+
