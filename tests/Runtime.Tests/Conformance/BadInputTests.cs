@@ -253,6 +253,9 @@ public sealed class BadInputTests
     [InlineData("421234567890123456[\"message\"]")]
     [InlineData("43[1]")]
     [InlineData("41{}")]
+    [InlineData("42[\"\\udc00\"]")]
+    [InlineData("42[\"ok\\ud800\"]")]
+    [InlineData("42/\udc00,[\"x\"]")]
     public async Task Malformed_socket_io_packet_closes_the_connection(string packet)
     {
         var (server, client) = await StartAsync();
