@@ -17,12 +17,20 @@ export interface ConnectOptions {
   auth?: Record<string, unknown>;
   /** Reconnect after the connection drops. Default true. */
   reconnect?: boolean;
-  /** First reconnect delay in ms (doubles each attempt, with jitter). Default 500. */
+  /** First reconnect delay in ms (doubles each attempt, full jitter; keeps growing while connections drop at once). Default 500. */
   reconnectDelay?: number;
   /** Longest reconnect delay in ms. Default 5000. */
   reconnectDelayMax?: number;
   /** How long emitWithAck waits, in ms. Default 10000. */
   ackTimeout?: number;
+  /** The most emits kept while disconnected; past it an emit is refused (its ack rejected, or an "error" event). Default 100. */
+  outboxMax?: number;
+  /** How long, in ms, an emit kept while disconnected stays worth sending; older ones are dropped at the reconnect. Default 30000. */
+  outboxTtl?: number;
+  /** Replaces Date.now (tests). */
+  now?: () => number;
+  /** Replaces Math.random (tests). */
+  random?: () => number;
   /** A WebSocket constructor, for environments without a global one (Node: the "ws" package). */
   WebSocket?: unknown;
 }
@@ -31,6 +39,8 @@ export interface ChannelsEvents {
   connect: () => void;
   disconnect: (reason: string) => void;
   connect_error: (error: Error & { data?: unknown }) => void;
+  /** An emit without an ack that was not sent (the outbox was full, or it waited too long). */
+  error: (error: Error) => void;
   message: (data: any, channel?: string) => void;
   [event: string]: (...args: any[]) => void;
 }

@@ -7,14 +7,20 @@
 //   await client.subscribe("room-lobby");
 //   await client.publish("room-lobby", { text: "hi" });
 //
-// Reconnects with exponential backoff and jitter, subscribes again to every channel it held, and
-// sends what was emitted while disconnected once, after the reconnect. Acks outstanding when the
-// connection drops are rejected, never sent twice.
+// Reconnects with exponential backoff and full jitter (the delay keeps growing across connections that
+// drop again at once, so a restarted server is not met by every client at the same moment), subscribes
+// again to every channel it held, and sends what was emitted while disconnected once, after the
+// reconnect: at most outboxMax items, none older than outboxTtl. An ack that was rejected (timed out, or
+// sent before the connection dropped) is never sent later. A server that stops pinging for longer than
+// its pingInterval + pingTimeout is taken as gone (a half-open connection) and the client reconnects.
 
 const EIO = { open: "0", close: "1", ping: "2", pong: "3", message: "4", noop: "6" };
 const SIO = { connect: 0, disconnect: 1, event: 2, ack: 3, connectError: 4, binaryEvent: 5, binaryAck: 6 };
 
-/** Opens a client. Options: url, path, namespace, auth, reconnect, reconnectDelay, reconnectDelayMax, ackTimeout, WebSocket. */
+/**
+ * Opens a client. Options: url, path, namespace, auth, reconnect, reconnectDelay, reconnectDelayMax,
+ * ackTimeout, outboxMax, outboxTtl, WebSocket; now and random replace Date.now and Math.random (tests).
+ */
 export function connect(options = {}) {
   return new ChannelsClient(options);
 }
@@ -29,8 +35,11 @@ export class ChannelsClient {
   #outbox = [];
   #partial = null;
   #attempt = 0;
+  #connectedAt = 0;
   #closed = false;
   #timer = null;
+  #watchdog = null;
+  #silence = 0;
 
   /** Whether the client is connected to its namespace. */
   connected = false;
@@ -49,7 +58,11 @@ export class ChannelsClient {
       reconnectDelay: 500,
       reconnectDelayMax: 5000,
       ackTimeout: 10000,
+      outboxMax: 100,
+      outboxTtl: 30000,
       WebSocket: globalThis.WebSocket,
+      now: () => Date.now(),
+      random: Math.random,
       ...options,
     };
     this.#open();
@@ -102,9 +115,11 @@ export class ChannelsClient {
       const id = this.#nextAck++;
       const timer = setTimeout(() => {
         this.#acks.delete(id);
+        this.#unqueue(id);
         reject(new Error(`no ack for '${event}' within ${this.#options.ackTimeout} ms`));
       }, this.#options.ackTimeout);
-      this.#acks.set(id, { resolve: (value) => { clearTimeout(timer); resolve(value); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      const pending = { sent: false, resolve: (value) => { clearTimeout(timer); resolve(value); }, reject: (e) => { clearTimeout(timer); reject(e); } };
+      this.#acks.set(id, pending);
       this.#queue([event, ...args], id);
     });
   }
@@ -113,6 +128,7 @@ export class ChannelsClient {
   close() {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#watchdog);
     if (this.#ws?.readyState === 1) this.#ws.send(EIO.message + SIO.disconnect + this.#nspPrefix());
     this.#ws?.close();
     this.#dropped("io client disconnect");
@@ -128,26 +144,45 @@ export class ChannelsClient {
     const ws = new WebSocket(target.toString());
     ws.binaryType = "arraybuffer";
     this.#ws = ws;
-    ws.onmessage = (event) => this.#receive(event.data);
-    ws.onclose = () => {
-      if (this.#ws !== ws) return;
-      this.#dropped("transport close");
-      this.#scheduleReconnect();
-    };
+    ws.onmessage = (event) => { if (this.#ws === ws) this.#receive(event.data); };
+    ws.onclose = () => this.#lost(ws, "transport close");
     ws.onerror = () => {};
+  }
+
+  /** The connection is gone (closed, or silent past the heartbeat): drop it and reconnect. */
+  #lost(ws, reason) {
+    if (this.#ws !== ws) return;
+    this.#ws = null;
+    clearTimeout(this.#watchdog);
+    // A connection that stayed up a while starts the backoff over; one that drops at once keeps it growing.
+    if (this.#connectedAt && this.#options.now() - this.#connectedAt >= this.#options.reconnectDelayMax) this.#attempt = 0;
+    this.#connectedAt = 0;
+    this.#dropped(reason);
+    this.#scheduleReconnect();
+    if (ws.readyState <= 1) ws.close();
   }
 
   #scheduleReconnect() {
     if (this.#closed || !this.#options.reconnect) return;
-    const { reconnectDelay, reconnectDelayMax } = this.#options;
-    const base = Math.min(reconnectDelayMax, reconnectDelay * 2 ** this.#attempt++);
-    const delay = base / 2 + Math.random() * (base / 2);
-    this.#timer = setTimeout(() => this.#open(), delay);
+    const { reconnectDelay, reconnectDelayMax, random } = this.#options;
+    const base = Math.min(reconnectDelayMax, reconnectDelay * 2 ** Math.min(this.#attempt++, 30));
+    this.#timer = setTimeout(() => this.#open(), random() * base);
+  }
+
+  /** Expects the server's next ping within its interval plus timeout; silence means the connection is half-open. */
+  #armWatchdog() {
+    clearTimeout(this.#watchdog);
+    const ws = this.#ws;
+    if (this.#silence > 0) this.#watchdog = setTimeout(() => this.#lost(ws, "ping timeout"), this.#silence);
   }
 
   #dropped(reason) {
-    for (const { reject } of this.#acks.values()) reject(new Error(`disconnected (${reason}) before the ack`));
-    this.#acks.clear();
+    // Only acks whose packet went out are lost with the connection; queued ones are sent after the reconnect.
+    for (const [id, pending] of this.#acks) {
+      if (!pending.sent) continue;
+      this.#acks.delete(id);
+      pending.reject(new Error(`disconnected (${reason}) before the ack`));
+    }
     this.#partial = null;
     if (this.connected) {
       this.connected = false;
@@ -159,9 +194,10 @@ export class ChannelsClient {
   async #connected(sid) {
     this.connected = true;
     this.id = sid;
-    this.#attempt = 0;
+    this.#connectedAt = this.#options.now();
     const channels = [...this.#channels];
-    const outbox = this.#outbox.splice(0);
+    const expired = this.#options.now() - this.#options.outboxTtl;
+    const outbox = this.#outbox.splice(0).filter((item) => item.at >= expired || this.#drop(item, "it waited longer than outboxTtl"));
     this.#fire("connect");
     for (const channel of channels) {
       this.emitWithAck("subscribe", channel).then((ack) => { if (!ack?.ok) this.#channels.delete(channel); }, () => {});
@@ -173,7 +209,27 @@ export class ChannelsClient {
 
   #queue(args, ack) {
     if (this.connected) this.#write(args, ack);
-    else this.#outbox.push({ args, ack });
+    else if (this.#outbox.length < this.#options.outboxMax) this.#outbox.push({ args, ack, at: this.#options.now() });
+    else this.#drop({ args, ack }, `the outbox holds ${this.#options.outboxMax} items already`);
+  }
+
+  /** An item that will not be sent: its ack is rejected, a plain emit is reported as an "error" event. Returns false (filter out). */
+  #drop(item, why) {
+    const error = new Error(`'${item.args[0]}' was not sent: ${why}`);
+    const pending = item.ack === null ? undefined : this.#acks.get(item.ack);
+    if (pending) {
+      this.#acks.delete(item.ack);
+      pending.reject(error);
+    } else {
+      this.#fire("error", error);
+    }
+    return false;
+  }
+
+  /** Takes a queued item out of the outbox (its ack was rejected: it must never be sent). */
+  #unqueue(ack) {
+    const index = this.#outbox.findIndex((item) => item.ack === ack);
+    if (index >= 0) this.#outbox.splice(index, 1);
   }
 
   #nspPrefix() {
@@ -187,6 +243,10 @@ export class ChannelsClient {
     const header = EIO.message + type + (attachments.length ? attachments.length + "-" : "") + this.#nspPrefix() + (ack ?? "");
     this.#ws.send(header + json);
     for (const buffer of attachments) this.#ws.send(buffer);
+    if (ack !== null) {
+      const pending = this.#acks.get(ack);
+      if (pending) pending.sent = true;
+    }
   }
 
   // ---- receiving ----
@@ -204,10 +264,15 @@ export class ChannelsClient {
     }
 
     switch (data[0]) {
-      case EIO.open:
+      case EIO.open: {
+        const open = JSON.parse(data.slice(1));
+        this.#silence = (open.pingInterval ?? 0) + (open.pingTimeout ?? 0);
+        this.#armWatchdog();
         this.#ws.send(EIO.message + SIO.connect + (this.#options.namespace === "/" ? "" : this.#options.namespace + ",") + JSON.stringify(this.#options.auth ?? {}));
         return;
+      }
       case EIO.ping:
+        this.#armWatchdog();
         this.#ws.send(EIO.pong);
         return;
       case EIO.close:
