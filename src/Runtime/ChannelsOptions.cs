@@ -64,6 +64,17 @@ public sealed class ChannelsOptions
     public int MaxPendingEvents { get; set; } = 64;
 
     /// <summary>
+    /// The most packets a client may send per second on one connection (a burst of one second's worth is
+    /// allowed). Past it a packet is refused: an event asking for an ack gets
+    /// <c>{"ok":false,"error":"rate limit exceeded"}</c>; a client that keeps sending while refused for
+    /// another second's worth is disconnected. Default 10,000.
+    /// </summary>
+    public int InboundPacketsPerSecond { get; set; } = 10_000;
+
+    /// <summary>As <see cref="InboundPacketsPerSecond"/>, in bytes of packets and attachments. Default 16 MiB.</summary>
+    public int InboundBytesPerSecond { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Whether a client may subscribe to a channel that no <c>[OnSubscribe]</c> handler's pattern matches.
     /// False (the default): channels are denied unless declared, so a client cannot listen to a channel
     /// the app publishes to for someone else. True restores django-socketio's open behaviour: a

@@ -31,6 +31,9 @@ internal sealed partial class ChannelsLog(ILogger logger)
     [LoggerMessage(14, LogLevel.Warning, "Session {SessionId} disconnected: outbound queue full ({Packets} packets, {Bytes} bytes)")]
     public partial void SlowConsumer(string sessionId, int packets, long bytes);
 
+    [LoggerMessage(17, LogLevel.Warning, "Session {SessionId} disconnected: it went on sending past its rate limits")]
+    public partial void RateLimited(string sessionId);
+
     [LoggerMessage(15, LogLevel.Information, "Rejected origin {Origin}")]
     public partial void OriginRejected(string origin);
 

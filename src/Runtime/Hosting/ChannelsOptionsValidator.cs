@@ -21,6 +21,8 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxUnconnectedSessions, 1, nameof(options.MaxUnconnectedSessions));
         AtLeast(options.MaxUnconnectedSessionsPerAddress, 1, nameof(options.MaxUnconnectedSessionsPerAddress));
         AtLeast(options.MaxAuthBytes, 2, nameof(options.MaxAuthBytes));
+        AtLeast(options.InboundPacketsPerSecond, 1, nameof(options.InboundPacketsPerSecond));
+        AtLeast(options.InboundBytesPerSecond, options.MaxPayloadBytes, nameof(options.InboundBytesPerSecond));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Positive(TimeSpan value, string setting)

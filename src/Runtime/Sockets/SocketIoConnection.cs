@@ -26,6 +26,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     private readonly IChannelBackplane _backplane;
     private readonly ChannelsLog _log;
     private readonly SocketIoDecoder _decoder;
+    private readonly InboundRateLimit _rate;
     private readonly ConnectionLoop _loop;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -55,6 +56,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         _backplane = backplane;
         _log = log;
         _decoder = new SocketIoDecoder(options.MaxAttachments);
+        _rate = new InboundRateLimit(options, time);
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, session.Id, log, metrics);
 
         // Disposed at the first connect or at close: a connection does not carry it once connected.
@@ -89,6 +91,11 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             return;
         }
 
+        if (!Admit(packet))
+        {
+            return;
+        }
+
         if (packet.Type is not (SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck))
         {
             await _loop.PostAsync(packet, Session.Closed);
@@ -102,6 +109,38 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             Fail($"ACK for namespace {packet.Namespace}, which is not connected");
         }
     }
+
+    /// <summary>
+    /// The client's rate limits: a packet over them is refused (an event's ack says so), and a client that
+    /// goes on sending for another burst is disconnected.
+    /// </summary>
+    private bool Admit(SocketIoPacket packet)
+    {
+        var bytes = packet.Json.Length;
+        foreach (var attachment in packet.Arguments?.Attachments ?? [])
+        {
+            bytes += attachment.Length;
+        }
+
+        switch (_rate.Check(bytes))
+        {
+            case RateVerdict.Accepted:
+                return true;
+            case RateVerdict.Refused:
+                if (packet.HasAck && packet.Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent && FindSocket(packet.Namespace) is { } socket)
+                {
+                    socket.Deliver(_encoder.Ack(packet.Namespace, packet.AckId, RateLimited));
+                }
+
+                return false;
+            default:
+                _log.RateLimited(Session.Id);
+                Session.Abort(EngineCloseReason.RateLimited);
+                return false;
+        }
+    }
+
+    private static readonly ChannelAck RateLimited = new(false, "rate limit exceeded");
 
     private void Fail(string reason)
     {

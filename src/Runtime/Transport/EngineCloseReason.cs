@@ -27,6 +27,9 @@ internal enum EngineCloseReason
     /// <summary>The outbound queue filled up: the client reads too slowly.</summary>
     SlowConsumer,
 
+    /// <summary>The client went on sending past its rate limits.</summary>
+    RateLimited,
+
     /// <summary>The client aborted its pending polling GET.</summary>
     PollAborted,
 
@@ -53,6 +56,7 @@ internal static class EngineCloseReasonText
         EngineCloseReason.InvalidRequest => "invalid request",
         EngineCloseReason.PayloadTooLarge => "payload too large",
         EngineCloseReason.SlowConsumer => "slow consumer: outbound queue full",
+        EngineCloseReason.RateLimited => "rate limited: went on sending past its limits",
         EngineCloseReason.PollAborted => "poll aborted by client",
         EngineCloseReason.ConnectTimeout => "connect timeout",
         EngineCloseReason.ServerClose => "server close",

@@ -299,5 +299,46 @@ public sealed class HostileClientTests
         await socket.DisposeAsync();
         await server.DisposeAsync();
     }
+
+    // ---- rate limits ----
+
+    [Fact]
+    public async Task Packets_past_the_rate_limit_are_refused_until_the_next_second_and_persistence_disconnects()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var server = await RawClient.StartConformanceServerAsync(
+            configure: o =>
+            {
+                RawClient.DefaultTimings(o);
+                o.InboundPacketsPerSecond = 4;
+            },
+            time: time);
+        using var client = new RawClient(server.Address);
+        var (socket, _) = await client.OpenWebSocketAsync(Path);
+        await using var _ = socket;
+
+        // CONNECT is the first of the 4; the conformance host answers message-with-ack.
+        await socket.SendTextAsync("40");
+        Assert.StartsWith("40{", await socket.ReceivePacketAsync(), StringComparison.Ordinal);
+        Assert.Equal("42[\"auth\",{}]", await socket.ReceivePacketAsync());
+        var answers = new List<string>();
+        for (var i = 1; i <= 4; i++)
+        {
+            await socket.SendTextAsync($"42{i}[\"message-with-ack\",{i}]");
+            answers.Add(await socket.ReceivePacketAsync());
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await socket.SendTextAsync("425[\"message-with-ack\",5]");
+        var afterASecond = await socket.ReceivePacketAsync();
+        for (var i = 0; i < 4 + 5; i++)
+        {
+            await socket.SendTextAsync("42[\"message-with-ack\",0]");
+        }
+
+        await socket.WaitForCloseAsync();
+        Assert.Equal(["431[1]", "432[2]", "433[3]", "434[{\"ok\":false,\"error\":\"rate limit exceeded\"}]"], answers);
+        Assert.Equal("435[5]", afterASecond);
+    }
 }
 
