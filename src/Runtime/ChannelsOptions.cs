@@ -64,6 +64,13 @@ public sealed class ChannelsOptions
     public int MaxPendingEvents { get; set; } = 64;
 
     /// <summary>
+    /// The most bytes (packets and their attachments) of received events waiting for their handlers on one
+    /// connection; past it, as <see cref="MaxPendingEvents"/>, the server stops reading from that client
+    /// until handlers catch up. One packet larger than this is still taken when nothing waits. Default 4 MiB.
+    /// </summary>
+    public int MaxPendingEventBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
     /// The most packets a client may send per second on one connection (a burst of one second's worth is
     /// allowed). Past it a packet is refused: an event asking for an ack gets
     /// <c>{"ok":false,"error":"rate limit exceeded"}</c>; a client that keeps sending while refused for

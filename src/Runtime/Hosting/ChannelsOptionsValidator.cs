@@ -18,6 +18,7 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxOutboundPackets, 1, nameof(options.MaxOutboundPackets));
         AtLeast(options.MaxOutboundBytes, 1, nameof(options.MaxOutboundBytes));
         AtLeast(options.MaxPendingEvents, 1, nameof(options.MaxPendingEvents));
+        AtLeast(options.MaxPendingEventBytes, 1, nameof(options.MaxPendingEventBytes));
         AtLeast(options.MaxUnconnectedSessions, 1, nameof(options.MaxUnconnectedSessions));
         AtLeast(options.MaxUnconnectedSessionsPerAddress, 1, nameof(options.MaxUnconnectedSessionsPerAddress));
         AtLeast(options.MaxAuthBytes, 2, nameof(options.MaxAuthBytes));

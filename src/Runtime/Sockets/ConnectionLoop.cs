@@ -26,11 +26,15 @@ internal sealed class ConnectionLoop
     private readonly ChannelsMetrics _metrics;
     private readonly string _sessionId;
     private readonly Channel<Item> _items;
+    private readonly long _maxBytes;
+    private readonly SemaphoreSlim _drained = new(0);
+    private long _queuedBytes;
     private Turn? _current;
 
-    public ConnectionLoop(IConnectionLoopOwner owner, int capacity, string sessionId, ChannelsLog log, ChannelsMetrics metrics)
+    public ConnectionLoop(IConnectionLoopOwner owner, int capacity, long maxBytes, string sessionId, ChannelsLog log, ChannelsMetrics metrics)
     {
         _owner = owner;
+        _maxBytes = maxBytes;
         _sessionId = sessionId;
         _log = log;
         _metrics = metrics;
@@ -51,11 +55,37 @@ internal sealed class ConnectionLoop
     /// </summary>
     public bool IsCurrent => s_turn.Value is { } turn && ReferenceEquals(turn, Volatile.Read(ref _current));
 
-    /// <summary>Queues a client's packet; waits while the queue is full. False once the loop is ending.</summary>
-    public ValueTask<bool> PostAsync(SocketIoPacket packet, CancellationToken cancellationToken) => WriteAsync(new Item(packet, null, null), cancellationToken);
+    /// <summary>
+    /// Queues a client's packet of <paramref name="bytes"/>; waits while the queue holds its most items or
+    /// bytes (one packet larger than the byte bound still goes in alone). False once the loop is ending.
+    /// Called by the connection's read side, one packet at a time.
+    /// </summary>
+    public async ValueTask<bool> PostAsync(SocketIoPacket packet, int bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (Volatile.Read(ref _queuedBytes) > 0 && Volatile.Read(ref _queuedBytes) + bytes > _maxBytes)
+            {
+                await _drained.WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _queuedBytes, bytes);
+        if (await WriteAsync(new Item(packet, null, null, bytes), cancellationToken))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _queuedBytes, -bytes);
+        return false;
+    }
 
     /// <summary>Queues the report of an invalid packet, if there is room; the session is being closed anyway.</summary>
-    public void PostInvalid(string reason) => _items.Writer.TryWrite(new Item(null, reason, null));
+    public void PostInvalid(string reason) => _items.Writer.TryWrite(new Item(null, reason, null, 0));
 
     /// <summary>
     /// Runs <paramref name="work"/> on the loop: at once when already there (a handler calling the server's
@@ -71,7 +101,7 @@ internal sealed class ConnectionLoop
 
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var queued = await WriteAsync(
-            new Item(null, null, async () =>
+            new Item(null, null, Work: async () =>
             {
                 try
                 {
@@ -120,6 +150,16 @@ internal sealed class ConnectionLoop
     {
         await foreach (var item in _items.Reader.ReadAllAsync())
         {
+            if (item.Bytes > 0)
+            {
+                // Taken off the queue: its bytes no longer count, and a read side waiting for room may go on.
+                Interlocked.Add(ref _queuedBytes, -item.Bytes);
+                if (_drained.CurrentCount == 0)
+                {
+                    _drained.Release();
+                }
+            }
+
             var started = Stopwatch.GetTimestamp();
             Begin();
             try
@@ -182,7 +222,7 @@ internal sealed class ConnectionLoop
         s_turn.Value = null;
     }
 
-    private readonly record struct Item(SocketIoPacket? Packet, string? Error, Func<ValueTask>? Work);
+    private readonly record struct Item(SocketIoPacket? Packet, string? Error, Func<ValueTask>? Work, int Bytes = 0);
 
     /// <summary>One item's identity: only reference equality matters.</summary>
     private sealed class Turn;

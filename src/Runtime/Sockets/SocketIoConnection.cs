@@ -57,7 +57,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         _log = log;
         _decoder = new SocketIoDecoder(options.MaxAttachments);
         _rate = new InboundRateLimit(options, time);
-        _loop = new ConnectionLoop(this, options.MaxPendingEvents, session.Id, log, metrics);
+        _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
 
         // Disposed at the first connect or at close: a connection does not carry it once connected.
         _connectTimer = time.CreateTimer(
@@ -91,14 +91,15 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             return;
         }
 
-        if (!Admit(packet))
+        var bytes = SizeOf(packet);
+        if (!Admit(packet, bytes))
         {
             return;
         }
 
         if (packet.Type is not (SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck))
         {
-            await _loop.PostAsync(packet, Session.Closed);
+            await _loop.PostAsync(packet, bytes, Session.Closed);
         }
         else if (FindSocket(packet.Namespace) is { } socket)
         {
@@ -114,14 +115,8 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     /// The client's rate limits: a packet over them is refused (an event's ack says so), and a client that
     /// goes on sending for another burst is disconnected.
     /// </summary>
-    private bool Admit(SocketIoPacket packet)
+    private bool Admit(SocketIoPacket packet, int bytes)
     {
-        var bytes = packet.Json.Length;
-        foreach (var attachment in packet.Arguments?.Attachments ?? [])
-        {
-            bytes += attachment.Length;
-        }
-
         switch (_rate.Check(bytes))
         {
             case RateVerdict.Accepted:
@@ -141,6 +136,18 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     }
 
     private static readonly ChannelAck RateLimited = new(false, "rate limit exceeded");
+
+    /// <summary>What a packet holds: its JSON and its attachments.</summary>
+    private static int SizeOf(SocketIoPacket packet)
+    {
+        var bytes = packet.Json.Length;
+        foreach (var attachment in packet.Arguments?.Attachments ?? [])
+        {
+            bytes += attachment.Length;
+        }
+
+        return bytes;
+    }
 
     private void Fail(string reason)
     {
