@@ -204,7 +204,18 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
         try
         {
             var max = server.Options.MaxPayloadBytes;
-            var body = http.Request.ContentLength > max ? null : await ReadBodyAsync(http, max);
+            byte[]? body;
+            try
+            {
+                body = http.Request.ContentLength > max ? null : await ReadBodyAsync(http, max);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+            {
+                // The client went away in the middle of its body: nothing of it is taken, the session ends.
+                session.Abort(EngineCloseReason.TransportError);
+                return;
+            }
+
             if (body is null)
             {
                 server.Log.PayloadTooLarge(session.Id, http.Request.ContentLength ?? max + 1L, max);

@@ -340,5 +340,73 @@ public sealed class HostileClientTests
         Assert.Equal(["431[1]", "432[2]", "433[3]", "434[{\"ok\":false,\"error\":\"rate limit exceeded\"}]"], answers);
         Assert.Equal("435[5]", afterASecond);
     }
+
+    // ---- transports killed mid-frame ----
+
+    [Fact]
+    public async Task A_websocket_cut_in_the_middle_of_a_frame_ends_only_its_own_session()
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Finish, _ => finished.TrySetResult());
+        handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack(e.Payload)), eventName: "echo");
+        await using var server = await TestServer.StartAsync(handlers, configure: RawClient.DefaultTimings);
+        using var client = new RawClient(server.Address);
+        var (healthy, _) = await client.OpenWebSocketAsync(Path);
+        await using var __ = healthy;
+        await healthy.SendTextAsync("40");
+        Assert.StartsWith("40{", await healthy.ReceivePacketAsync(), StringComparison.Ordinal);
+
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, server.Address.Port);
+            var stream = tcp.GetStream();
+            var handshake = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(handshake));
+            var buffer = new byte[1024];
+            var read = await stream.ReadAsync(buffer);
+            Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+
+            // "40" in a masked text frame (clients mask), so the socket joins "/" and will finish; then a
+            // frame announcing 100 bytes of which 10 arrive, and the connection is gone.
+            byte[] mask = [1, 2, 3, 4];
+            await stream.WriteAsync((byte[])[0x81, 0x80 | 2, .. mask, (byte)('4' ^ mask[0]), (byte)('0' ^ mask[1])]);
+            await stream.WriteAsync((byte[])[0x81, 0x80 | 100, .. mask]);
+            await stream.WriteAsync(new byte[10]);
+            await stream.FlushAsync();
+            tcp.Client.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        }
+
+        await finished.Task.WaitAsync(RawClient.Timeout);
+        await healthy.SendTextAsync("421[\"echo\",\"still here\"]");
+        Assert.Equal("431[\"still here\"]", await healthy.ReceivePacketAsync());
+    }
+
+    [Fact]
+    public async Task A_polling_body_cut_short_ends_its_session_and_nothing_of_it_is_taken()
+    {
+        var (server, client) = await StartAsync();
+        await using var _ = server;
+        using var __ = client;
+        var sid = await client.OpenPollingSessionAsync(Echo);
+
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, server.Address.Port);
+            var stream = tcp.GetStream();
+            var request = $"POST {RawClient.PollingUrl(Echo, sid)} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n4half a body";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+            await stream.FlushAsync();
+            tcp.Client.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        }
+
+        var polled = await client.PollAsync(Echo, sid);
+        var other = await client.OpenPollingSessionAsync(Echo);
+        var echoed = (await client.PostAsync(Echo, other, "4fine"), await client.PollAsync(Echo, other));
+
+        Assert.Equal(HttpStatusCode.BadRequest, polled.Status);
+        Assert.Equal(((HttpStatusCode.OK, "ok"), (HttpStatusCode.OK, "4fine")), echoed);
+    }
 }
 
