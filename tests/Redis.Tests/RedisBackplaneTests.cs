@@ -209,6 +209,39 @@ public sealed class RedisBackplaneTests
     }
 
     [Fact]
+    public async Task Redis_killed_during_a_burst_loses_only_cross_server_messages_of_the_outage_never_local_ones_never_twice()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis);
+        await using var b = await StartAsync(redis);
+        await using var node = NodeClients.Start();
+        await SubscribeOnBothAsync(node, a, b, "room-burst");
+        const int Burst = 200;
+
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < Burst; i++)
+            {
+                await node.EmitAsync("a1", "publish", "room-burst", $"m{i}");
+            }
+        });
+        await redis.KillAsync();
+        await sending;
+        await node.EmitWithAckAsync("a1", "publish", "room-burst", "last of the burst");
+        await node.WaitAsync(Message("a2", "last of the burst"), "the burst on a2");
+        await redis.StartAgainAsync();
+        await Task.WhenAll(Backplane(a).WhenReadyAsync(), Backplane(b).WhenReadyAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+        await node.EmitWithAckAsync("a1", "publish", "room-burst", "after");
+        await node.WaitAsync(Message("b1", "after"), "cross-server delivery after the outage");
+
+        string[] burst = [.. Enumerable.Range(0, Burst).Select(i => $"m{i}"), "last of the burst"];
+        Assert.Equal(burst, Texts(node, "a2").Where(t => t != "after"));
+        var onB = Texts(node, "b1").Where(t => t != "after").ToArray();
+        Assert.Equal(onB.Distinct().Count(), onB.Length);
+        Assert.Equal(onB, burst.Where(onB.Contains));
+    }
+
+    [Fact]
     public async Task Redis_unreachable_at_start_is_a_clear_error_or_local_only_mode_when_allowed()
     {
         await using var redis = await RedisServer.StartAsync();
