@@ -39,6 +39,21 @@ internal sealed class SocketIoPacket
 
     public bool HasAck => AckId >= 0;
 
+    /// <summary>What the packet holds in memory: its JSON and its attachments, in bytes.</summary>
+    public int Size
+    {
+        get
+        {
+            var bytes = Json.Length;
+            foreach (var attachment in Arguments?.Attachments ?? [])
+            {
+                bytes += attachment.Length;
+            }
+
+            return bytes;
+        }
+    }
+
     /// <summary>This packet with its binary attachments, which arrived after it.</summary>
     public SocketIoPacket WithAttachments(ReadOnlyMemory<byte>[] attachments) =>
         new(Type, Namespace, AckId, AttachmentCount, Json, Arguments?.WithAttachments(attachments)) { EventName = EventName };

@@ -25,9 +25,8 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     private readonly PacketEncoder _encoder;
     private readonly IChannelBackplane _backplane;
     private readonly ChannelsLog _log;
-    private readonly SocketIoDecoder _decoder;
-    private readonly InboundRateLimit _rate;
     private readonly ConnectionLoop _loop;
+    private readonly PacketReceiver _receiver;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ITimer? _connectTimer;
@@ -55,9 +54,8 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         _encoder = encoder;
         _backplane = backplane;
         _log = log;
-        _decoder = new SocketIoDecoder(options.MaxAttachments);
-        _rate = new InboundRateLimit(options, time);
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
+        _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
 
         // Disposed at the first connect or at close: a connection does not carry it once connected.
         _connectTimer = time.CreateTimer(
@@ -71,90 +69,9 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
 
     public HttpContext HttpContext { get; }
 
-    // ---- receiving (the transport's side) ----
+    // ---- receiving (the transport's side): see PacketReceiver ----
 
-    public async ValueTask OnMessageAsync(EnginePacket message)
-    {
-        SocketIoPacket? packet;
-        try
-        {
-            packet = _decoder.Decode(message);
-        }
-        catch (SocketIoDecodeException invalid)
-        {
-            Fail(invalid.Message);
-            return;
-        }
-
-        if (packet is null)
-        {
-            return;
-        }
-
-        var bytes = SizeOf(packet);
-        if (!Admit(packet, bytes))
-        {
-            return;
-        }
-
-        if (packet.Type is not (SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck))
-        {
-            await _loop.PostAsync(packet, bytes, Session.Closed);
-        }
-        else if (FindSocket(packet.Namespace) is { } socket)
-        {
-            socket.ResolveAck(packet.AckId, packet.Arguments!);
-        }
-        else
-        {
-            Fail($"ACK for namespace {packet.Namespace}, which is not connected");
-        }
-    }
-
-    /// <summary>
-    /// The client's rate limits: a packet over them is refused (an event's ack says so), and a client that
-    /// goes on sending for another burst is disconnected.
-    /// </summary>
-    private bool Admit(SocketIoPacket packet, int bytes)
-    {
-        switch (_rate.Check(bytes))
-        {
-            case RateVerdict.Accepted:
-                return true;
-            case RateVerdict.Refused:
-                if (packet.HasAck && packet.Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent && FindSocket(packet.Namespace) is { } socket)
-                {
-                    socket.Deliver(_encoder.Ack(packet.Namespace, packet.AckId, RateLimited));
-                }
-
-                return false;
-            default:
-                _log.RateLimited(Session.Id);
-                Session.Abort(EngineCloseReason.RateLimited);
-                return false;
-        }
-    }
-
-    private static readonly ChannelAck RateLimited = new(false, "rate limit exceeded");
-
-    /// <summary>What a packet holds: its JSON and its attachments.</summary>
-    private static int SizeOf(SocketIoPacket packet)
-    {
-        var bytes = packet.Json.Length;
-        foreach (var attachment in packet.Arguments?.Attachments ?? [])
-        {
-            bytes += attachment.Length;
-        }
-
-        return bytes;
-    }
-
-    private void Fail(string reason)
-    {
-        _log.InvalidPacket(Session.Id, reason);
-        _loop.PostInvalid(reason);
-        Session.Abort(EngineCloseReason.InvalidPacket);
-    }
+    public ValueTask OnMessageAsync(EnginePacket message) => _receiver.ReceiveAsync(message);
 
     public void OnClosed(EngineCloseReason reason) => End(DisconnectReasons.FromSession(reason));
 
@@ -186,7 +103,8 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         }
     }
 
-    private SocketIoSocket? FindSocket(string @namespace)
+    /// <summary>The socket connected to <paramref name="namespace"/>, if any.</summary>
+    internal SocketIoSocket? FindSocket(string @namespace)
     {
         lock (_gate)
         {

@@ -93,7 +93,7 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
         {
             case PollStart.Farewell:
                 session.Forget();
-                await WriteBodyAsync(http, EngineFrame.Noop.Text);
+                await PollingBodies.WriteAsync(http, EngineFrame.Noop.Text);
                 return;
             case PollStart.Reject:
                 await EngineServer.RejectAsync(http, EngineErrorCode.BadRequest, "Session is not polling");
@@ -104,7 +104,7 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
                 await EngineServer.RejectAsync(http, EngineErrorCode.BadRequest, "Concurrent GET requests on one session");
                 return;
             case PollStart.Noop:
-                await WriteBodyAsync(http, EngineFrame.Noop.Text);
+                await PollingBodies.WriteAsync(http, EngineFrame.Noop.Text);
                 return;
         }
 
@@ -152,13 +152,13 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
                     reply = _pollReply;
                 }
 
-                await WriteBodyAsync(http, reply.Text);
+                await PollingBodies.WriteAsync(http, reply.Text);
                 return;
             }
 
             if (!hasData)
             {
-                await WriteBodyAsync(http, EngineFrame.Close.Text);
+                await PollingBodies.WriteAsync(http, EngineFrame.Close.Text);
                 session.Abort(session.CloseReason ?? EngineCloseReason.ServerClose);
                 return;
             }
@@ -171,7 +171,7 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
         }
 
         server.Metrics.Sent(body.WrittenCount);
-        await WriteBodyAsync(http, body.WrittenMemory);
+        await PollingBodies.WriteAsync(http, body.WrittenMemory);
         if (queue.IsDrained)
         {
             session.Abort(session.CloseReason ?? EngineCloseReason.ServerClose);
@@ -207,7 +207,7 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
             byte[]? body;
             try
             {
-                body = http.Request.ContentLength > max ? null : await ReadBodyAsync(http, max);
+                body = http.Request.ContentLength > max ? null : await PollingBodies.ReadAsync(http, max);
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
             {
@@ -333,31 +333,5 @@ internal sealed class PollingTransport(EngineServer server, EngineSession sessio
         }
 
         session.Forget();
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, int max)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static Task WriteBodyAsync(HttpContext http, ReadOnlyMemory<byte> body)
-    {
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "text/plain; charset=UTF-8";
-        http.Response.ContentLength = body.Length;
-        return http.Response.Body.WriteAsync(body).AsTask();
     }
 }
