@@ -57,21 +57,10 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
     {
         var screenshot = Repo.Path("artifacts", "chat-browser.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
-        var info = new ProcessStartInfo("node", $"browser-chat.mjs {chat.Address.ToString().TrimEnd('/')} \"{screenshot}\"")
-        {
-            WorkingDirectory = Repo.Path("tests", "Runtime.Tests", "node"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        var log = await stdout + await stderr;
+        var (exitCode, log) = await NodeScript.RunAsync($"browser-chat.mjs {chat.Address.ToString().TrimEnd('/')} \"{screenshot}\"", TimeSpan.FromMinutes(2));
         output.WriteLine(log);
 
-        Assert.True(process.ExitCode == 0, log);
+        Assert.True(exitCode == 0, log);
         Assert.True(File.Exists(screenshot));
     }
 }

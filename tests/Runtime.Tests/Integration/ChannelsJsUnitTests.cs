@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace Channels.Tests.Integration;
@@ -12,21 +11,10 @@ public sealed class ChannelsJsUnitTests(ITestOutputHelper output)
     [Fact]
     public async Task The_browser_client_unit_tests_pass()
     {
-        var info = new ProcessStartInfo("node", "--test channels-client.test.mjs")
-        {
-            WorkingDirectory = Repo.Path("tests", "Runtime.Tests", "node"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        var log = await stdout + await stderr;
+        var (exitCode, log) = await NodeScript.RunAsync("--test channels-client.test.mjs", TimeSpan.FromMinutes(1));
         output.WriteLine(log);
 
-        Assert.True(process.ExitCode == 0, log);
+        Assert.True(exitCode == 0, log);
         Assert.Contains("# fail 0", log, StringComparison.Ordinal);
     }
 }
