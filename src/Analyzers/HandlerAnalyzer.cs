@@ -9,7 +9,6 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Channels.Analyzers;
 
@@ -18,7 +17,7 @@ namespace Channels.Analyzers;
 /// (<see cref="HandlerParser"/>), so what is reported here is exactly what the generator skips.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class HandlerAnalyzer : DiagnosticAnalyzer
+public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Diagnostics.All;
@@ -204,172 +203,6 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(Diagnostics.AmbiguousEvent, duplicate.Location, group.Key.Name, group.Key.Namespace, group.Count()));
             }
         }
-    }
-
-    /// <summary>
-    /// CHN0103: a patterned [OnMessage], [OnUnsubscribe], [OnFinish] or [OnDisconnect] handler whose pattern
-    /// matches no channel that an [OnSubscribe] pattern of its namespace matches. Those events need a channel
-    /// the socket holds, and the runtime lets a client hold only channels that an [OnSubscribe] pattern
-    /// matches. ([OnError] also fires for a refused publish to any channel, so it is not checked.) Reported on
-    /// the handler's own type (so the code fix applies), from a compilation-wide index of [OnSubscribe] handlers.
-    /// </summary>
-    private static void ReportUndeclaredChannel(SymbolAnalysisContext context, HandlerEntry entry, AttributeData attribute, CompilationState state)
-    {
-        var handler = entry.Method;
-        if (handler.Kind is not (EventKind.Message or EventKind.Unsubscribe or EventKind.Finish or EventKind.Disconnect)
-            || handler.Pattern is not { NeverMatches: false } pattern
-            || state.SubscribePatterns is not { } subscribes)
-        {
-            return;
-        }
-
-        var declared = subscribes.TryGetValue(entry.Class.SocketNamespace, out var list) ? list : [];
-        if (!declared.Any(subscribe => state.MayMatchTheSame(pattern.Pattern, subscribe)))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredChannels, ArgumentLocation(attribute, -1), entry.Class.SocketNamespace, pattern.Pattern, handler.Kind.AttributeName()));
-        }
-    }
-
-    private static Dictionary<string, List<string?>>? FindSubscribePatterns(Compilation compilation, KnownTypes known)
-    {
-        if (compilation.Options.OutputKind is OutputKind.DynamicallyLinkedLibrary or OutputKind.NetModule || ReferencesHandlerTable(compilation))
-        {
-            return null;
-        }
-
-        var patterns = new Dictionary<string, List<string?>>(System.StringComparer.Ordinal);
-        foreach (var type in SourceTypes(compilation.Assembly.GlobalNamespace))
-        {
-            foreach (var (method, attribute, kind) in Handlers(type))
-            {
-                if (kind != EventKind.Subscribe)
-                {
-                    continue;
-                }
-
-                if (HandlerParser.Parse(method, attribute, kind, known, []) is not { } entry)
-                {
-                    return null;
-                }
-
-                if (!patterns.TryGetValue(entry.Class.SocketNamespace, out var list))
-                {
-                    patterns.Add(entry.Class.SocketNamespace, list = []);
-                }
-
-                list.Add(entry.Method.Pattern?.Pattern);
-            }
-        }
-
-        return patterns;
-    }
-
-    private static IEnumerable<INamedTypeSymbol> SourceTypes(INamespaceSymbol ns) =>
-        ns.GetNamespaceMembers().SelectMany(SourceTypes)
-            .Concat(ns.GetTypeMembers().SelectMany(type => new[] { type }.Concat(NestedTypes(type))));
-
-    /// <summary>Whether a referenced assembly carries a generated handler table, as the generator finds them.</summary>
-    private static bool ReferencesHandlerTable(Compilation compilation)
-    {
-        foreach (var reference in compilation.References)
-        {
-            if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly
-                && assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Channels.Dispatch.ChannelHandlerTableAttribute"))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    // ---- locations ----
-
-    private static Location Locate(HandlerProblem problem, IMethodSymbol method, AttributeData attribute)
-    {
-        var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
-        switch (problem.Target)
-        {
-            case ProblemTarget.ReturnType when declaration is not null:
-                return declaration.ReturnType.GetLocation();
-            case ProblemTarget.Parameter when declaration is not null && problem.Index < declaration.ParameterList.Parameters.Count:
-                var parameter = declaration.ParameterList.Parameters[problem.Index];
-                return problem.Rule == HandlerRule.RefKindParameter && parameter.Modifiers.Count > 0
-                    ? parameter.Modifiers[0].GetLocation()
-                    : parameter.GetLocation();
-            case ProblemTarget.Method when declaration is not null:
-                return problem.Rule switch
-                {
-                    HandlerRule.GenericMethod when declaration.TypeParameterList is not null => declaration.TypeParameterList.GetLocation(),
-                    HandlerRule.ExplicitImplementation when declaration.ExplicitInterfaceSpecifier is not null => declaration.ExplicitInterfaceSpecifier.GetLocation(),
-                    _ => declaration.Identifier.GetLocation(),
-                };
-            case ProblemTarget.Attribute:
-                return attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-            case ProblemTarget.AttributeArgument:
-                return ArgumentLocation(attribute, problem.Offset);
-            case ProblemTarget.ClassAttribute:
-                return ClassAttributeArgument(method.ContainingType, "Namespace");
-            case ProblemTarget.ContainingType:
-                var container = HandlerParser.ContainingTypes(method.ContainingType).ElementAtOrDefault(problem.Index);
-                return TypeIdentifier(container ?? method.ContainingType);
-            case ProblemTarget.Class:
-                return TypeIdentifier(method.ContainingType);
-            default:
-                return method.Locations.FirstOrDefault() ?? Location.None;
-        }
-    }
-
-    private static Location TypeIdentifier(INamedTypeSymbol type)
-    {
-        var declaration = type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax())
-            .OfType<TypeDeclarationSyntax>()
-            .FirstOrDefault(d => !d.Modifiers.Any(SyntaxKind.PartialKeyword))
-            ?? type.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<TypeDeclarationSyntax>().FirstOrDefault();
-        return declaration?.Identifier.GetLocation() ?? type.Locations.FirstOrDefault() ?? Location.None;
-    }
-
-    /// <summary>The attribute's first argument; with an offset into a plain string literal, that character.</summary>
-    private static Location ArgumentLocation(AttributeData attribute, int offset)
-    {
-        if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax)
-        {
-            return Location.None;
-        }
-
-        if (syntax.ArgumentList is not { Arguments.Count: > 0 } arguments)
-        {
-            return syntax.GetLocation();
-        }
-
-        var expression = arguments.Arguments[0].Expression;
-        if (offset >= 0
-            && expression is LiteralExpressionSyntax { Token: var token } literal
-            && literal.IsKind(SyntaxKind.StringLiteralExpression)
-            && token.ValueText is { } value
-            && token.Text == "\"" + value + "\""
-            && offset < value.Length)
-        {
-            return Location.Create(syntax.SyntaxTree, new TextSpan(token.SpanStart + 1 + offset, 1));
-        }
-
-        return expression.GetLocation();
-    }
-
-    private static Location ClassAttributeArgument(INamedTypeSymbol type, string name)
-    {
-        foreach (var attribute in type.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == "Channels.ChannelHandlersAttribute"
-                && attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax)
-            {
-                var argument = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
-                return (argument?.Expression ?? (SyntaxNode)syntax).GetLocation();
-            }
-        }
-
-        return TypeIdentifier(type);
     }
 
     /// <summary>What the whole-compilation rules need: the JSON-declared types (found once) and the events that answer acks.</summary>

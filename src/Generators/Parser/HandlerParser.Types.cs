@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Channels.Generators.Parser;
+
+/// <summary>Which types generated code can take as a payload and name, and which constructor it calls.</summary>
+internal static partial class HandlerParser
+{
+    /// <summary>
+    /// Why a value of <paramref name="type"/> cannot be deserialized by generated code (which names it as
+    /// <c>JsonTypeInfo&lt;T&gt;</c>), or null when it can. Checked so that generated code always compiles.
+    /// </summary>
+    public static string? WhyNotPayload(ITypeSymbol type, KnownTypes known)
+    {
+        switch (type)
+        {
+            case { TypeKind: TypeKind.Error }:
+                return "the type is not known";
+            case { TypeKind: TypeKind.TypeParameter }:
+                return "a type parameter has no JSON contract; use a concrete type";
+            case { TypeKind: TypeKind.Pointer or TypeKind.FunctionPointer }:
+                return "pointers have no JSON contract";
+            case { IsRefLikeType: true }:
+                return known.IsByteSpan(type)
+                    ? "a ref struct cannot be deserialized; use ReadOnlyMemory<byte> for binary data"
+                    : "a ref struct cannot be deserialized";
+            case { IsStatic: true }:
+                return "a static class has no instances";
+            case { TypeKind: TypeKind.Delegate }:
+                return "delegates have no JSON contract";
+            case IArrayTypeSymbol array:
+                return WhyNotPayload(array.ElementType, known);
+            case INamedTypeSymbol { IsGenericType: true } generic:
+                foreach (var argument in generic.TypeArguments)
+                {
+                    if (WhyNotPayload(argument, known) is { } reason)
+                    {
+                        return reason;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The first type within <paramref name="type"/> (itself, a containing type, a type argument, an element type) that code outside its class cannot name.</summary>
+    public static INamedTypeSymbol? FirstInaccessible(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                return FirstInaccessible(array.ElementType);
+            case INamedTypeSymbol named:
+                for (var current = named; current is not null; current = current.ContainingType)
+                {
+                    if (IsHidden(current))
+                    {
+                        return current;
+                    }
+                }
+
+                foreach (var argument in named.TypeArguments)
+                {
+                    if (FirstInaccessible(argument) is { } hidden)
+                    {
+                        return hidden;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Private, protected, private protected or file-local: code elsewhere in the assembly cannot name it.</summary>
+    public static bool IsHidden(INamedTypeSymbol type) =>
+        type.IsFileLocal || type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal;
+
+    /// <summary>
+    /// The constructor generated code calls: of the accessible ones whose parameters DI can supply (no ref or
+    /// out, no ref structs, pointers or nullable value types, which <c>GetRequiredService</c> cannot name), the
+    /// one with the most parameters. A class with <c>required</c> members needs one marked
+    /// <c>[SetsRequiredMembers]</c>: generated code does not set members. Problems only for instance handlers.
+    /// </summary>
+    private static string[] ReadConstructor(INamedTypeSymbol type, List<HandlerProblem>? problems)
+    {
+        var hasRequired = HasRequiredMembers(type);
+        var constructor = type.InstanceConstructors
+            .Where(c => c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)
+            .Where(c => c.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In
+                && !p.Type.IsRefLikeType
+                && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer)
+                && p.Type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T))
+            .Where(c => !hasRequired || c.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute"))
+            .OrderByDescending(c => c.Parameters.Length)
+            .FirstOrDefault();
+        if (constructor is null || type.IsAbstract || type.IsStatic)
+        {
+            problems?.Add(new HandlerProblem(HandlerRule.NoUsableConstructor, ProblemTarget.Class, 0, hasRequired
+                ? $"Handler class '{type.Name}' has required members: its instance handlers need a public or internal constructor marked [SetsRequiredMembers] whose parameters DI can supply"
+                : $"Handler class '{type.Name}' needs a public or internal constructor whose parameters DI can supply, for its instance handlers"));
+            return [];
+        }
+
+        return [.. constructor.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat))];
+    }
+
+    private static bool HasRequiredMembers(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (current.GetMembers().Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true }))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
