@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Channels.Dispatch;
 using Channels.Generated;
 using Channels.Protocol;
+using Channels.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Channels.Bench.Micro;
@@ -19,7 +20,7 @@ public class DispatchBenchmarks
 {
     private const string Channel = "room-0-lobby";
     private ManyHandlers _handlers = null!;
-    private BenchSocket _socket = null!;
+    private StubSocket _socket = null!;
     private ChannelPayload _payload = null!;
     private NamespaceHandlers _table = null!;
     private IServiceProvider _services = null!;
@@ -41,7 +42,7 @@ public class DispatchBenchmarks
         var descriptors = generated.Handlers.Where(h => h.Name.Contains("ManyHandlers", StringComparison.Ordinal)).Take(Handlers).ToArray();
         _table = new HandlerCatalog([new Subset(descriptors)]).Find("/")!;
         _handlers = ManyHandlers.__ChannelsCreate(_services);
-        _socket = new BenchSocket([Channel, .. Enumerable.Range(1, Channels - 1).Select(i => $"room-{i % Handlers}-x")]);
+        _socket = new StubSocket([Channel, .. Enumerable.Range(1, Channels - 1).Select(i => $"room-{i % Handlers}-x")]);
         SocketIoParser.TryParse("2[\"message\",\"hello\"]"u8.ToArray(), 10, out var packet, out _);
         _payload = packet!.Arguments!;
         _reflection = [.. Enumerable.Range(0, Handlers).Select(i => (new Regex($"^room-{i}-"), typeof(ManyHandlers).GetMethod($"H{i}")!))];

@@ -1,9 +1,8 @@
 using System.Reflection;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Channels.Dispatch;
-using Microsoft.AspNetCore.Http;
+using Channels.Tests;
 using Microsoft.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,43 +47,5 @@ public static class TableRunner
 
         var constructor = typeof(ChannelPayload).GetConstructors(BindingFlags.NonPublic | BindingFlags.Instance).Single();
         return (ChannelPayload)constructor.Invoke([(ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(json.ToString()), items, null]);
-    }
-
-    private sealed class StubSocket : ChannelSocket
-    {
-        public override string Id => "stub";
-
-        public override string Namespace => "/";
-
-        public override HttpContext HttpContext { get; } = new DefaultHttpContext();
-
-        public override JsonElement Auth => default;
-
-        public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>();
-
-        public override IReadOnlyCollection<string> Channels => [];
-
-        public override CancellationToken Disconnected => CancellationToken.None;
-
-        public override ValueTask SendAsync<T>(T message) => default;
-
-        public override ValueTask BroadcastAsync<T>(T message) => default;
-
-        public override ValueTask BroadcastChannelAsync<T>(T message, string? channel = null) => default;
-
-        public override ValueTask SendAndBroadcastAsync<T>(T message) => default;
-
-        public override ValueTask SendAndBroadcastChannelAsync<T>(T message, string? channel = null) => default;
-
-        public override ValueTask<bool> SubscribeAsync(string channel) => new(false);
-
-        public override ValueTask<bool> UnsubscribeAsync(string channel) => new(false);
-
-        public override ValueTask EmitAsync(string eventName, params object?[] args) => default;
-
-        public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
-            Task.FromResult(ChannelPayload.Empty);
-
-        public override ValueTask DisconnectAsync() => default;
     }
 }

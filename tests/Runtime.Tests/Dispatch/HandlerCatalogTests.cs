@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Channels.Diagnostics;
 using Channels.Dispatch;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -69,44 +67,5 @@ public sealed class HandlerCatalogTests
         Assert.Equal(["room-2", "room-2"], fired);
         Assert.Equal(3, callsAfterFirst);
         Assert.Equal(3, table.MatcherCalls);
-    }
-
-    /// <summary>A socket with fixed channels that sends nothing.</summary>
-    private sealed class StubSocket(IReadOnlyCollection<string> channels) : ChannelSocket
-    {
-        public override string Id => "stub";
-
-        public override string Namespace => "/";
-
-        public override HttpContext HttpContext { get; } = new DefaultHttpContext();
-
-        public override JsonElement Auth => default;
-
-        public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>();
-
-        public override IReadOnlyCollection<string> Channels => channels;
-
-        public override CancellationToken Disconnected => CancellationToken.None;
-
-        public override ValueTask SendAsync<T>(T message) => default;
-
-        public override ValueTask BroadcastAsync<T>(T message) => default;
-
-        public override ValueTask BroadcastChannelAsync<T>(T message, string? channel = null) => default;
-
-        public override ValueTask SendAndBroadcastAsync<T>(T message) => default;
-
-        public override ValueTask SendAndBroadcastChannelAsync<T>(T message, string? channel = null) => default;
-
-        public override ValueTask<bool> SubscribeAsync(string channel) => new(false);
-
-        public override ValueTask<bool> UnsubscribeAsync(string channel) => new(false);
-
-        public override ValueTask EmitAsync(string eventName, params object?[] args) => default;
-
-        public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
-            Task.FromResult(ChannelPayload.Empty);
-
-        public override ValueTask DisconnectAsync() => default;
     }
 }

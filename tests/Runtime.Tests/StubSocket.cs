@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Channels.Bench.Micro;
+namespace Channels.Tests;
 
-/// <summary>A socket that does nothing: dispatch benchmarks measure binding and calling, not sending.</summary>
-internal sealed class BenchSocket(IReadOnlyCollection<string> channels) : ChannelSocket
+/// <summary>
+/// A socket with fixed channels that sends nothing and subscribes to nothing: for calling handlers and the
+/// dispatcher directly (tests, the generator tests' table runner, the dispatch micro-benchmarks).
+/// </summary>
+public sealed class StubSocket(IReadOnlyCollection<string>? channels = null) : ChannelSocket
 {
-    public override string Id => "bench";
+    public override string Id => "stub";
 
     public override string Namespace => "/";
 
@@ -16,7 +19,7 @@ internal sealed class BenchSocket(IReadOnlyCollection<string> channels) : Channe
 
     public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>();
 
-    public override IReadOnlyCollection<string> Channels => channels;
+    public override IReadOnlyCollection<string> Channels => channels ?? [];
 
     public override CancellationToken Disconnected => CancellationToken.None;
 
@@ -30,9 +33,9 @@ internal sealed class BenchSocket(IReadOnlyCollection<string> channels) : Channe
 
     public override ValueTask SendAndBroadcastChannelAsync<T>(T message, string? channel = null) => default;
 
-    public override ValueTask<bool> SubscribeAsync(string channel) => new(true);
+    public override ValueTask<bool> SubscribeAsync(string channel) => new(false);
 
-    public override ValueTask<bool> UnsubscribeAsync(string channel) => new(true);
+    public override ValueTask<bool> UnsubscribeAsync(string channel) => new(false);
 
     public override ValueTask EmitAsync(string eventName, params object?[] args) => default;
 
