@@ -38,9 +38,6 @@ internal sealed class HandlerCatalog
             StringComparer.Ordinal);
     }
 
-    /// <summary>The namespaces clients may connect to: <c>/</c> and every one a handler names.</summary>
-    public IEnumerable<string> Namespaces => _namespaces.Keys;
-
     public NamespaceHandlers? Find(string @namespace) => _namespaces.GetValueOrDefault(@namespace);
 }
 
@@ -87,8 +84,6 @@ internal sealed class NamespaceHandlers
 
     /// <summary>The handlers of a custom event.</summary>
     public ChannelHandlerDescriptor[] ForEvent(string name) => _events.GetValueOrDefault(name) ?? None;
-
-    public bool HasEvent(string name) => _events.ContainsKey(name);
 
     /// <summary>The handlers of a kind that fire for <paramref name="channel"/>: unpatterned ones and those whose pattern matches.</summary>
     public ChannelHandlerDescriptor[] ForChannel(ChannelEventKind kind, string channel)

@@ -119,19 +119,13 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     /// <summary>The socket has left: pending acks are cancelled and <see cref="Disconnected"/> fires.</summary>
     internal void EndFinish()
     {
-        TaskCompletionSource<ChannelPayload>[] pending;
+        CancelPendingAcks();
         lock (_gate)
         {
-            pending = _acks is null ? [] : [.. _acks.Values];
             _acks = null;
         }
 
         Subscriptions.Close();
-        foreach (var ack in pending)
-        {
-            ack.TrySetCanceled(_disconnected.Token);
-        }
-
         _disconnected.Cancel();
     }
 

@@ -40,8 +40,6 @@ internal sealed class EngineServer
 
     public int SessionCount => _sessions.Count;
 
-    public ICollection<EngineSession> Sessions => _sessions.Values;
-
     public async Task HandleAsync(HttpContext http)
     {
         // A polling body is client-chosen text: no browser may guess it is anything else.
