@@ -68,12 +68,13 @@ internal sealed class ChannelRequests(
     public async ValueTask<ChannelAck> SubscribeAsync(IChannelMember member, string? channel, bool fromClient)
     {
         var subscriptions = member.Subscriptions;
+        var held = channel is { Length: > 0 } && channel.Length <= options.MaxChannelNameLength && subscriptions.Contains(channel);
         var error = channel switch
         {
             _ when subscriptions.IsClosed => "the socket is disconnected",
             null or "" => "channel name must be a non-empty string of valid text",
             { Length: var length } when length > options.MaxChannelNameLength => $"channel name is longer than {options.MaxChannelNameLength} characters",
-            _ when subscriptions.Contains(channel) => null,
+            _ when held => null,
             _ when subscriptions.Count >= options.MaxSubscriptionsPerSocket => $"subscription limit of {options.MaxSubscriptionsPerSocket} reached",
             _ when fromClient && !options.AllowUndeclaredChannels && !dispatcher.Declares(member.Socket, channel) =>
                 $"channel '{ClientText.Excerpt(channel)}' is not open for subscription",
@@ -84,7 +85,7 @@ internal sealed class ChannelRequests(
             return fromClient ? await dispatcher.RefuseAsync(member.Socket, "subscribe", error, null) : new ChannelAck(false, error);
         }
 
-        if (subscriptions.Contains(channel!))
+        if (held)
         {
             return ChannelAck.Success;
         }
