@@ -405,7 +405,9 @@ public sealed class HostileClientTests
         var other = await client.OpenPollingSessionAsync(Echo);
         var echoed = (await client.PostAsync(Echo, other, "4fine"), await client.PollAsync(Echo, other));
 
-        Assert.Equal(HttpStatusCode.BadRequest, polled.Status);
+        // The GET may reach the server before it has seen the cut (it is then held, and answered with the
+        // CLOSE packet when the session ends) or after (the session is gone): both say the session ended.
+        Assert.True(polled is (HttpStatusCode.BadRequest, _) or (HttpStatusCode.OK, "1"), $"the poll got {polled}");
         Assert.Equal(((HttpStatusCode.OK, "ok"), (HttpStatusCode.OK, "4fine")), echoed);
     }
 }
