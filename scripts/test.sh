@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Channels.SDK on a fresh machine: installs what the tests need (Node.js, Debian's
-# Chromium and redis-server through apt when missing; the Redis tests start their own servers), the npm packages), then builds, publishes the chat sample
-# and the load harness's server with NativeAOT, runs both benchmark smokes, and runs the test projects
-# (real clients, a real browser, the native binary).
+# Chromium and redis-server through apt when missing; the Redis tests start their own servers; the npm
+# packages), then builds, publishes the chat sample and the load harness's server with NativeAOT, runs
+# both benchmark smokes, runs the test projects (real clients, a real browser, the native binary), and
+# runs each fuzz target briefly (fuzz/run.sh installs afl++ and SharpFuzz's tool itself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +48,11 @@ tail -n 1 artifacts/bench-load-smoke.txt
 echo "== dotnet test"
 # One test project at a time: the build and package tests run dotnet build/pack on the repository's projects.
 dotnet test Channels.SDK.sln -c Release --no-build -nologo -m:1 --logger "console;verbosity=minimal" | tee artifacts/test-output.txt
+
+echo "== fuzz smoke (each target under afl-fuzz for 20 s; a crash or hang fails the run)"
+for target in $(bash fuzz/run.sh); do
+  bash fuzz/run.sh "$target" 20 | tail -n 1
+done
 
 # One closing line for every test project together.
 awk '/Failed: +[0-9]+, Passed: +[0-9]+/ {
