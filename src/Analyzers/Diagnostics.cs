@@ -37,6 +37,7 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor NotAClassMethod = Error("CHN0021", "Handler attributes are allowed only on methods of a class", "{0}");
     public static readonly DiagnosticDescriptor ExplicitImplementation = Error("CHN0022", "Handler methods cannot be explicit interface implementations", "{0}");
     public static readonly DiagnosticDescriptor InterfaceOrRefStruct = Error("CHN0023", "Handlers cannot be declared in an interface or a ref struct", "{0}");
+    public static readonly DiagnosticDescriptor EmptyRateLimit = Error("CHN0024", "RateLimit cannot be empty", "{0}");
 
     public static readonly DiagnosticDescriptor UndeclaredJsonType = new(
         "CHN0100",
@@ -91,7 +92,7 @@ internal static class Diagnostics
         ClassNotPartial, ContainingTypeNotPartial, BadReturnType, AsyncVoid, UnbindableParameter, DuplicateBinding,
         RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
         InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
-        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, RegexFallback,
+        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, EmptyRateLimit, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, RegexFallback,
     ];
 
     private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()
@@ -118,6 +119,7 @@ internal static class Diagnostics
         [HandlerRule.PayloadTypeNotAccessible] = PayloadTypeNotAccessible,
         [HandlerRule.NotAClassMethod] = NotAClassMethod,
         [HandlerRule.ExplicitImplementation] = ExplicitImplementation,
+        [HandlerRule.EmptyRateLimit] = EmptyRateLimit,
         [HandlerRule.InterfaceOrRefStruct] = InterfaceOrRefStruct,
     };
 

@@ -33,6 +33,8 @@ public sealed partial class HandlerAnalyzer
                 return attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
             case ProblemTarget.AttributeArgument:
                 return ArgumentLocation(attribute, problem.Offset);
+            case ProblemTarget.RateLimitArgument:
+                return NamedArgument(attribute, "RateLimit") ?? ArgumentLocation(attribute, -1);
             case ProblemTarget.ClassAttribute:
                 return ClassAttributeArgument(method.ContainingType, "Namespace");
             case ProblemTarget.ContainingType:
@@ -81,6 +83,10 @@ public sealed partial class HandlerAnalyzer
 
         return expression.GetLocation();
     }
+
+    private static Location? NamedArgument(AttributeData attribute, string name) =>
+        (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments
+            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.Expression.GetLocation();
 
     private static Location ClassAttributeArgument(INamedTypeSymbol type, string name)
     {

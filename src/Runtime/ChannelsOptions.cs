@@ -82,6 +82,13 @@ public sealed class ChannelsOptions
     public int InboundBytesPerSecond { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// Named limits that handlers opt into with <see cref="OnEventAttribute.RateLimit"/> and
+    /// <see cref="OnMessageAttribute.RateLimit"/>, each counted per connection. Every name a handler uses must
+    /// be here, or the app fails to start. Empty by default.
+    /// </summary>
+    public IDictionary<string, EventRateLimit> EventRateLimits { get; } = new Dictionary<string, EventRateLimit>(StringComparer.Ordinal);
+
+    /// <summary>
     /// Whether a client may subscribe to a channel that no <c>[OnSubscribe]</c> handler's pattern matches.
     /// False (the default): channels are denied unless declared, so a client cannot listen to a channel
     /// the app publishes to for someone else. True restores django-socketio's open behaviour: a

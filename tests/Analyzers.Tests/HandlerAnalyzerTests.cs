@@ -332,6 +332,18 @@ public sealed class HandlerAnalyzerTests
         """);
 
     [Fact]
+    public Task CHN0024_empty_or_blank_rate_limit_name() => Verifier.VerifyAsync("""
+        public partial class Handlers
+        {
+            [OnEvent("kick", RateLimit = {|CHN0024:""|})] public void Kick(string user) { }
+            [OnMessage("^room-", RateLimit = {|CHN0024:"  "|})] public void Chat(string text) { }
+            [OnEvent("ban", RateLimit = "moderation")] public void Ban(string user) { }
+            [OnMessage(RateLimit = null)] public void Any(string text) { }
+            [OnSubscribe("^room-")] public bool Rooms() => true;
+        }
+        """);
+
+    [Fact]
     public Task CHN0100_is_not_reported_for_a_declared_type_with_nullable_annotations() => Verifier.VerifyAsync("""
         #nullable enable
         [System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]

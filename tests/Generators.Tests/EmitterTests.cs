@@ -18,7 +18,7 @@ public sealed class EmitterTests
         Matcher: "// Pattern: ^lobby$\ninternal static bool IsMatch(string s) => s == \"lobby\";\n");
 
     private static HandlerMethodModel Method(string name, EventKind kind, ReturnKind returns, int order, CompiledPattern? pattern = null, bool isStatic = false, string? eventName = null, params ParameterModel[] parameters) =>
-        new(name, kind, pattern, eventName, isStatic, new EquatableArray<ParameterModel>(parameters), returns, $"{returns} {name}(…)", Attribute(kind, pattern?.Pattern ?? eventName), order);
+        new(name, kind, pattern, eventName, null, isStatic, new EquatableArray<ParameterModel>(parameters), returns, $"{returns} {name}(…)", Attribute(kind, pattern?.Pattern ?? eventName), order);
 
     private static string Attribute(EventKind kind, string? argument) =>
         argument is null ? $"[{kind.AttributeName()}]" : $"[{kind.AttributeName()}(\"{argument}\")]";

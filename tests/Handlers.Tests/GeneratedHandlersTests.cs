@@ -14,7 +14,13 @@ public sealed class GeneratedHandlersTests
     private static readonly object WebSocketOnly = new { transports = new[] { "websocket" } };
 
     private static Task<TestServer> StartAsync(EventJournal journal) => TestServer.StartAsync(
-        configure: o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, HandlersJson.Default),
+        configure: o =>
+        {
+            o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, HandlersJson.Default);
+
+            // Two votes per connection, then (practically) none: no clock is read by the test.
+            o.EventRateLimits["votes"] = new EventRateLimit { PermitsPerSecond = 0.001, Burst = 2 };
+        },
         services: s =>
         {
             s.AddSingleton(journal);
@@ -117,6 +123,25 @@ public sealed class GeneratedHandlersTests
 
         Assert.True(first!.GetValue<bool>());
         Assert.True(second!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task An_event_over_the_limit_its_handler_names_is_refused_and_its_handler_does_not_run()
+    {
+        var journal = new EventJournal();
+        await using var server = await StartAsync(journal);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a", server.Address, options: WebSocketOnly);
+
+        var answers = new List<string>();
+        foreach (var choice in new[] { "red", "blue", "green" })
+        {
+            var answer = await node.EmitWithAckAsync("a", "vote", choice);
+            answers.Add(answer is JsonObject refusal ? $"ok={refusal["ok"]}, error={refusal["error"]}" : answer!.GetValue<string>());
+        }
+
+        Assert.Equal(["counted", "counted", "ok=false, error=rate limit 'votes' exceeded"], answers);
+        Assert.Equal(["vote:red", "vote:blue"], journal.Entries.Where(e => e.StartsWith("vote:", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -61,6 +61,17 @@ public sealed partial class RoomHandlers(EventJournal journal)
     public static Total Add(int a, int b) => new(a + b);
 }
 
+/// <summary>A handler charged to a named limit (configured in the tests' start-up as "votes").</summary>
+public sealed partial class VoteHandlers(EventJournal journal)
+{
+    [OnEvent("vote", RateLimit = "votes")]
+    public string Vote(string choice)
+    {
+        journal.Add($"vote:{choice}");
+        return "counted";
+    }
+}
+
 /// <summary>Bound and unbound message handlers (DESIGN.md: an unbound handler fires for every message).</summary>
 public sealed partial class MessageBindingHandlers(EventJournal journal)
 {

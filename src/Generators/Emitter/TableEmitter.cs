@@ -99,7 +99,8 @@ internal static class TableEmitter
                 var matcher = method.Pattern is null ? "null" : patternNames[method.Pattern.Pattern] + "." + MatcherEmitter.MethodName;
                 var eventName = method.EventName is null ? "" : $", eventName: {CSharpText.Literal(method.EventName)}";
                 var display = CSharpText.Literal(handlerClass.FullName.Replace("global::", "") + "." + method.Name);
-                writer.Line($"new({Names.KindName(method.Kind)}, {CSharpText.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}),");
+                var rateLimit = method.RateLimit is null ? "" : $" {{ RateLimit = {CSharpText.Literal(method.RateLimit)} }}";
+                writer.Line($"new({Names.KindName(method.Kind)}, {CSharpText.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}){rateLimit},");
             }
         }
 

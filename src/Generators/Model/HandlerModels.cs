@@ -77,6 +77,7 @@ internal sealed record HandlerMethodModel(
     EventKind Kind,
     CompiledPattern? Pattern,
     string? EventName,
+    string? RateLimit,
     bool IsStatic,
     EquatableArray<ParameterModel> Parameters,
     ReturnKind Return,

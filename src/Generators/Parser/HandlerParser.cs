@@ -77,6 +77,7 @@ internal static partial class HandlerParser
             }
         }
 
+        var rateLimit = ReadRateLimit(attribute, kind, problems);
         if (method.IsGenericMethod)
         {
             problems.Add(new HandlerProblem(HandlerRule.GenericMethod, ProblemTarget.Method, 0, "Handler methods cannot be generic"));
@@ -108,6 +109,7 @@ internal static partial class HandlerParser
             kind,
             pattern,
             eventName,
+            rateLimit,
             method.IsStatic,
             new EquatableArray<ParameterModel>(parameters),
             returnKind,
@@ -115,6 +117,37 @@ internal static partial class HandlerParser
             AttributeText(attribute),
             DeclarationOrder(method));
         return new HandlerEntry(classModel, methodModel);
+    }
+
+    /// <summary>
+    /// The <c>RateLimit</c> named argument of <c>[OnEvent]</c> and <c>[OnMessage]</c> (the other attributes have
+    /// none); CHN0024 when it is given but empty. Whether the app configures the name is known only at run time:
+    /// the app fails to start if it does not.
+    /// </summary>
+    private static string? ReadRateLimit(AttributeData attribute, EventKind kind, List<HandlerProblem> problems)
+    {
+        if (kind is not (EventKind.Event or EventKind.Message))
+        {
+            return null;
+        }
+
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "RateLimit" && argument.Value.Value is var value)
+            {
+                if (value is string { Length: > 0 } name && !string.IsNullOrWhiteSpace(name))
+                {
+                    return name;
+                }
+
+                if (value is not null)
+                {
+                    problems.Add(new HandlerProblem(HandlerRule.EmptyRateLimit, ProblemTarget.RateLimitArgument, 0, "RateLimit names a limit of ChannelsOptions.EventRateLimits: it cannot be empty or blank (leave it out for none)"));
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

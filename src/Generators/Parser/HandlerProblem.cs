@@ -26,6 +26,7 @@ internal enum HandlerRule
     NotAClassMethod,
     ExplicitImplementation,
     InterfaceOrRefStruct,
+    EmptyRateLimit,
 }
 
 /// <summary>Whether an event has a channel for a <c>string channel</c> parameter.</summary>
@@ -52,6 +53,7 @@ internal enum ProblemTarget
     AttributeArgument,
     ClassAttribute,
     Attribute,
+    RateLimitArgument,
 }
 
 /// <summary>

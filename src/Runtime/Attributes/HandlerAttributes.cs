@@ -21,7 +21,15 @@ public abstract class ChannelPatternAttribute : Attribute
 
 /// <summary>Marks a handler for each message from the client.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class OnMessageAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern);
+public sealed class OnMessageAttribute([StringSyntax(StringSyntaxAttribute.Regex)] string? pattern = null) : ChannelPatternAttribute(pattern)
+{
+    /// <summary>
+    /// The name of a limit in <see cref="ChannelsOptions.EventRateLimits"/> that each message this handler
+    /// would receive is charged to, per connection; over it the message is refused with an error ack and
+    /// no handler runs. Null (the default): only the connection-wide limits apply.
+    /// </summary>
+    public string? RateLimit { get; set; }
+}
 
 /// <summary>Marks a handler that runs when a client asks to subscribe to a channel. It may reject the subscription.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
@@ -53,6 +61,13 @@ public sealed class OnEventAttribute(string name) : Attribute
 {
     /// <summary>The event name.</summary>
     public string Name { get; } = name;
+
+    /// <summary>
+    /// The name of a limit in <see cref="ChannelsOptions.EventRateLimits"/> that each call of this event is
+    /// charged to, per connection; over it the call is refused with an error ack and no handler runs.
+    /// Null (the default): only the connection-wide limits apply.
+    /// </summary>
+    public string? RateLimit { get; set; }
 }
 
 /// <summary>How handler instances live.</summary>

@@ -11,4 +11,7 @@ public sealed record ChannelAck(
 {
     /// <summary>The success answer.</summary>
     public static ChannelAck Success { get; } = new(true);
+
+    /// <summary>The refusal of an event over the named limit of <see cref="ChannelsOptions.EventRateLimits"/>.</summary>
+    internal static ChannelAck RateLimited(string limit) => new(false, $"rate limit '{limit}' exceeded");
 }

@@ -23,8 +23,11 @@ internal sealed class ChannelRequests(
     /// <summary>Whether <paramref name="eventName"/> is one of the reserved channel requests.</summary>
     public static bool IsRequest(string eventName) => eventName is "subscribe" or "unsubscribe" or "message" or "publish";
 
-    /// <summary>Carries out a client's request and answers its ack, if it asked for one.</summary>
-    public async ValueTask HandleAsync(IChannelMember member, string request, ChannelPayload args, long ackId)
+    /// <summary>
+    /// Carries out a client's request and answers its ack, if it asked for one. A message over a rate limit
+    /// its handlers name (<paramref name="limits"/>) is refused in the ack and runs no handler.
+    /// </summary>
+    public async ValueTask HandleAsync(IChannelMember member, string request, ChannelPayload args, long ackId, EventRateLimiter? limits)
     {
         ChannelAck ack;
         switch (request)
@@ -36,8 +39,7 @@ internal sealed class ChannelRequests(
                 ack = await UnsubscribeAsync(member, ChannelArgument(args), fromClient: true);
                 break;
             case "message":
-                await MessageAsync(member, null, args);
-                ack = ChannelAck.Success;
+                ack = await MessageAsync(member, null, args, limits);
                 break;
             default:
                 var channel = ChannelArgument(args);
@@ -50,8 +52,7 @@ internal sealed class ChannelRequests(
                     break;
                 }
 
-                await MessageAsync(member, channel, args.Skip(1));
-                ack = ChannelAck.Success;
+                ack = await MessageAsync(member, channel, args.Skip(1), limits);
                 break;
         }
 
@@ -140,12 +141,14 @@ internal sealed class ChannelRequests(
     }
 
     /// <summary>Runs <c>[OnMessage]</c> with the channel it was published to, known to broadcasts made meanwhile.</summary>
-    private async ValueTask MessageAsync(IChannelMember member, string? channel, ChannelPayload payload)
+    private async ValueTask<ChannelAck> MessageAsync(IChannelMember member, string? channel, ChannelPayload payload, EventRateLimiter? limits)
     {
         member.Subscriptions.Current = channel;
         try
         {
-            await dispatcher.MessageAsync(member.Socket, channel, payload);
+            return await dispatcher.MessageAsync(member.Socket, channel, payload, limits) is { } refusedBy
+                ? ChannelAck.RateLimited(refusedBy)
+                : ChannelAck.Success;
         }
         finally
         {

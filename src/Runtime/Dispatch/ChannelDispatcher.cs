@@ -57,33 +57,46 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
 
     /// <summary>
     /// Runs <c>[OnMessage]</c>: for a message published to a channel, the handlers that match it; for a
-    /// plain message, each handler once (see <see cref="RunSocketWideAsync"/>).
+    /// plain message, each handler once (see <see cref="RunSocketWideAsync"/>). Returns null when they ran,
+    /// or the name of the rate limit that refused the message (then none ran).
     /// </summary>
-    public async ValueTask MessageAsync(ChannelSocket socket, string? channel, ChannelPayload payload)
+    public async ValueTask<string?> MessageAsync(ChannelSocket socket, string? channel, ChannelPayload payload, EventRateLimiter? limits)
     {
         var handlers = Handlers(socket);
         if (channel is null)
         {
-            await RunSocketWideAsync(handlers, ChannelEventKind.Message, socket, payload, null);
-            return;
+            return await RunSocketWideAsync(handlers, ChannelEventKind.Message, socket, payload, null, limits);
         }
 
-        foreach (var handler in handlers.ForChannel(ChannelEventKind.Message, channel))
+        var matched = handlers.ForChannel(ChannelEventKind.Message, channel);
+        if (limits?.TryAcquire(matched) is { } refusedBy)
+        {
+            return refusedBy;
+        }
+
+        foreach (var handler in matched)
         {
             await InvokeAsync(handler, ChannelEventKind.Message, socket, channel, payload, null);
         }
+
+        return null;
     }
 
     /// <summary>
-    /// Runs the handlers of a custom event. Returns false when it has none; otherwise the first ack
-    /// value a handler gave, if any.
+    /// Runs the handlers of a custom event: whether it has any, the first ack value a handler gave, and the
+    /// name of the rate limit that refused the event, if one did (then no handler ran).
     /// </summary>
-    public async ValueTask<(bool Handled, HandlerResult? Answer)> EventAsync(ChannelSocket socket, string name, ChannelPayload payload)
+    public async ValueTask<EventOutcome> EventAsync(ChannelSocket socket, string name, ChannelPayload payload, EventRateLimiter? limits)
     {
         var handlers = Handlers(socket).ForEvent(name);
         if (handlers.Length == 0)
         {
-            return (false, null);
+            return new EventOutcome(Handled: false, null, null);
+        }
+
+        if (limits?.TryAcquire(handlers) is { } refusedBy)
+        {
+            return new EventOutcome(Handled: true, null, refusedBy);
         }
 
         HandlerResult? answer = null;
@@ -96,16 +109,16 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
             }
         }
 
-        return (true, answer);
+        return new EventOutcome(Handled: true, answer, null);
     }
 
     /// <summary>Runs <c>[OnDisconnect]</c> (the client left), once per handler.</summary>
-    public ValueTask DisconnectAsync(ChannelSocket socket) =>
-        RunSocketWideAsync(Handlers(socket), ChannelEventKind.Disconnect, socket, ChannelPayload.Empty, null);
+    public async ValueTask DisconnectAsync(ChannelSocket socket) =>
+        await RunSocketWideAsync(Handlers(socket), ChannelEventKind.Disconnect, socket, ChannelPayload.Empty, null, null);
 
     /// <summary>Runs <c>[OnFinish]</c>, once per handler.</summary>
-    public ValueTask FinishAsync(ChannelSocket socket) =>
-        RunSocketWideAsync(Handlers(socket), ChannelEventKind.Finish, socket, ChannelPayload.Empty, null);
+    public async ValueTask FinishAsync(ChannelSocket socket) =>
+        await RunSocketWideAsync(Handlers(socket), ChannelEventKind.Finish, socket, ChannelPayload.Empty, null, null);
 
     /// <summary>
     /// Runs <c>[OnError]</c> with <paramref name="exception"/>: those matching <paramref name="channel"/>,
@@ -116,7 +129,7 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
         var handlers = Handlers(socket);
         if (channel is null)
         {
-            await RunSocketWideAsync(handlers, ChannelEventKind.Error, socket, ChannelPayload.Empty, exception);
+            await RunSocketWideAsync(handlers, ChannelEventKind.Error, socket, ChannelPayload.Empty, exception, null);
             return;
         }
 
@@ -141,9 +154,11 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
     /// Runs handlers that concern the socket as a whole: an unpatterned one fires once with no channel; a
     /// patterned one fires once, with the first of the socket's channels (in subscription order) that it
     /// matches. Which handlers match a channel comes from the catalog's cache, so no pattern is tested
-    /// again for a channel already seen.
+    /// again for a channel already seen. With <paramref name="limits"/>, the handlers that would run are
+    /// charged first; a refusal runs none and returns the limit's name.
     /// </summary>
-    private async ValueTask RunSocketWideAsync(NamespaceHandlers handlers, ChannelEventKind kind, ChannelSocket socket, ChannelPayload payload, Exception? exception)
+    private async ValueTask<string?> RunSocketWideAsync(
+        NamespaceHandlers handlers, ChannelEventKind kind, ChannelSocket socket, ChannelPayload payload, Exception? exception, EventRateLimiter? limits)
     {
         var all = handlers.All(kind);
         string?[]? firstMatch = null;
@@ -169,6 +184,11 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
             }
         }
 
+        if (limits is not null && handlers.HasRateLimits(kind) && limits.TryAcquire(Running(all, firstMatch)) is { } refusedBy)
+        {
+            return refusedBy;
+        }
+
         for (var i = 0; i < all.Length; i++)
         {
             if (all[i].Matcher is null)
@@ -180,7 +200,13 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
                 await InvokeAsync(all[i], kind, socket, channel, payload, exception);
             }
         }
+
+        return null;
     }
+
+    /// <summary>The handlers <see cref="RunSocketWideAsync"/> runs: the unpatterned ones and those with a first match.</summary>
+    private static ChannelHandlerDescriptor[] Running(ChannelHandlerDescriptor[] all, string?[]? firstMatch) =>
+        [.. all.Where((handler, i) => handler.Matcher is null || firstMatch?[i] is not null)];
 
     private async ValueTask<HandlerResult> InvokeAsync(ChannelHandlerDescriptor handler, ChannelEventKind kind, ChannelSocket socket, string? channel, ChannelPayload payload, Exception? exception)
     {

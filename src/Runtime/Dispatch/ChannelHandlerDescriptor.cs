@@ -49,6 +49,12 @@ public sealed class ChannelHandlerDescriptor
 
     /// <summary>For custom events, the event name.</summary>
     public string? EventName { get; }
+
+    /// <summary>
+    /// The name of the <see cref="ChannelsOptions.EventRateLimits"/> entry this handler's events are charged
+    /// to (from <see cref="OnEventAttribute.RateLimit"/> or <see cref="OnMessageAttribute.RateLimit"/>), or null.
+    /// </summary>
+    public string? RateLimit { get; init; }
 }
 
 /// <summary>

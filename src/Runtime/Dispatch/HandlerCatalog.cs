@@ -16,13 +16,21 @@ internal sealed class HandlerCatalog
 
     private readonly FrozenDictionary<string, NamespaceHandlers> _namespaces;
 
-    public HandlerCatalog(IEnumerable<IChannelHandlerTable> tables, int cacheLimit = DefaultCacheLimit)
+    /// <summary>Groups the handlers of <paramref name="tables"/>.</summary>
+    /// <exception cref="InvalidOperationException">A handler names a rate limit that <paramref name="rateLimits"/> does not have.</exception>
+    public HandlerCatalog(IEnumerable<IChannelHandlerTable> tables, ICollection<string>? rateLimits = null, int cacheLimit = DefaultCacheLimit)
     {
         var byNamespace = new Dictionary<string, List<ChannelHandlerDescriptor>>(StringComparer.Ordinal) { ["/"] = [] };
         foreach (var table in tables)
         {
             foreach (var handler in table.Handlers)
             {
+                if (handler.RateLimit is { } limit && rateLimits?.Contains(limit) != true)
+                {
+                    throw new InvalidOperationException(
+                        $"Handler {handler.Name} names rate limit '{limit}', which ChannelsOptions.EventRateLimits does not have; add it in AddChannels(options => options.EventRateLimits[\"{limit}\"] = new() {{ ... }}).");
+                }
+
                 if (!byNamespace.TryGetValue(handler.Namespace, out var list))
                 {
                     byNamespace[handler.Namespace] = list = [];
@@ -47,6 +55,7 @@ internal sealed class NamespaceHandlers
     private static readonly ChannelHandlerDescriptor[] None = [];
     private readonly ChannelHandlerDescriptor[][] _byKind;
     private readonly bool[] _patterned;
+    private readonly bool[] _rateLimited;
     private readonly FrozenDictionary<string, ChannelHandlerDescriptor[]> _events;
     private readonly ConcurrentDictionary<string, ChannelHandlerDescriptor[]>[] _cache;
     private readonly int[] _cached;
@@ -57,12 +66,14 @@ internal sealed class NamespaceHandlers
         var kinds = Enum.GetValues<ChannelEventKind>().Length;
         _byKind = new ChannelHandlerDescriptor[kinds][];
         _patterned = new bool[kinds];
+        _rateLimited = new bool[kinds];
         _cache = new ConcurrentDictionary<string, ChannelHandlerDescriptor[]>[kinds];
         _cached = new int[kinds];
         for (var kind = 0; kind < kinds; kind++)
         {
             _byKind[kind] = [.. handlers.Where(h => (int)h.Kind == kind)];
             _patterned[kind] = Array.Exists(_byKind[kind], static h => h.Matcher is not null);
+            _rateLimited[kind] = Array.Exists(_byKind[kind], static h => h.RateLimit is not null);
             _cache[kind] = new ConcurrentDictionary<string, ChannelHandlerDescriptor[]>(StringComparer.Ordinal);
         }
 
@@ -78,6 +89,9 @@ internal sealed class NamespaceHandlers
 
     /// <summary>Whether any handler of a kind has a channel pattern.</summary>
     public bool HasPatterned(ChannelEventKind kind) => _patterned[(int)kind];
+
+    /// <summary>Whether any handler of a kind names a rate limit.</summary>
+    public bool HasRateLimits(ChannelEventKind kind) => _rateLimited[(int)kind];
 
     /// <summary>How many channels are cached for a kind (never more than the limit).</summary>
     internal int CachedCount(ChannelEventKind kind) => Volatile.Read(ref _cached[(int)kind]);

@@ -24,6 +24,24 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxAuthBytes, 2, nameof(options.MaxAuthBytes));
         AtLeast(options.InboundPacketsPerSecond, 1, nameof(options.InboundPacketsPerSecond));
         AtLeast(options.InboundBytesPerSecond, options.MaxPayloadBytes, nameof(options.InboundBytesPerSecond));
+        foreach (var (limit, rate) in options.EventRateLimits)
+        {
+            var setting = $"EventRateLimits[\"{limit}\"]";
+            if (string.IsNullOrWhiteSpace(limit) || rate is null)
+            {
+                failures.Add($"ChannelsOptions.{setting} needs a non-empty name and a limit.");
+                continue;
+            }
+
+            if (!(rate.PermitsPerSecond > 0) || double.IsInfinity(rate.PermitsPerSecond))
+            {
+                failures.Add($"ChannelsOptions.{setting}.PermitsPerSecond must be a number more than zero; it is {rate.PermitsPerSecond}.");
+            }
+
+            AtLeast(rate.Burst, 1, setting + ".Burst");
+            AtLeast(rate.MaxRefusalsInARow, 1, setting + ".MaxRefusalsInARow");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Positive(TimeSpan value, string setting)

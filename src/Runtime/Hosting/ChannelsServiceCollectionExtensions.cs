@@ -37,7 +37,7 @@ public static class ChannelsServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ChannelsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(static sp => new ChannelsLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Channels")));
         services.TryAddSingleton(static sp => new PacketEncoder(Options(sp).JsonSerializerOptions));
-        services.TryAddSingleton(static sp => new HandlerCatalog(sp.GetServices<IChannelHandlerTable>()));
+        services.TryAddSingleton(static sp => new HandlerCatalog(sp.GetServices<IChannelHandlerTable>(), Options(sp).EventRateLimits.Keys));
         services.TryAddSingleton<ChannelRegistry>();
         services.TryAddSingleton<IChannelDelivery>(static sp => sp.GetRequiredService<ChannelRegistry>());
         services.TryAddSingleton<IChannelBackplane>(static sp => new LocalChannelBackplane(sp.GetRequiredService<ChannelRegistry>()));

@@ -24,27 +24,22 @@ internal enum RateVerdict
 /// </summary>
 internal sealed class InboundRateLimit(ChannelsOptions options, TimeProvider time)
 {
-    private readonly double _packetsPerSecond = options.InboundPacketsPerSecond;
-    private readonly double _bytesPerSecond = options.InboundBytesPerSecond;
-    private double _packets = options.InboundPacketsPerSecond;
-    private double _bytes = options.InboundBytesPerSecond;
-    private long _last = time.GetTimestamp();
+    private readonly int _bytesPerSecond = options.InboundBytesPerSecond;
+    private readonly int _packetsPerSecond = options.InboundPacketsPerSecond;
+    private TokenBucket _packets = new(options.InboundPacketsPerSecond, options.InboundPacketsPerSecond, time.GetTimestamp());
+    private TokenBucket _bytes = new(options.InboundBytesPerSecond, options.InboundBytesPerSecond, time.GetTimestamp());
     private int _refusedInARow;
 
     public RateVerdict Check(int bytes)
     {
         var now = time.GetTimestamp();
-        var elapsed = time.GetElapsedTime(_last, now).TotalSeconds;
-        _last = now;
-        _packets = Math.Min(_packetsPerSecond, _packets + (elapsed * _packetsPerSecond));
-        _bytes = Math.Min(_bytesPerSecond, _bytes + (elapsed * _bytesPerSecond));
 
         // A packet larger than the whole byte bucket (attachments add up) needs it full, never more.
         var size = Math.Min(bytes, _bytesPerSecond);
-        if (_packets >= 1 && _bytes >= size)
+        if (_packets.Has(1, now, time) & _bytes.Has(size, now, time))
         {
-            _packets -= 1;
-            _bytes -= size;
+            _packets.Take(1);
+            _bytes.Take(size);
             _refusedInARow = 0;
             return RateVerdict.Accepted;
         }

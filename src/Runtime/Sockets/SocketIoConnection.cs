@@ -27,6 +27,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     private readonly ChannelsLog _log;
     private readonly ConnectionLoop _loop;
     private readonly PacketReceiver _receiver;
+    private readonly EventRateLimiter? _eventLimits;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ITimer? _connectTimer;
@@ -56,6 +57,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         _log = log;
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
         _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
+        _eventLimits = options.EventRateLimits.Count == 0 ? null : new EventRateLimiter(options.EventRateLimits, time, AbortAbusive);
 
         // Disposed at the first connect or at close: a connection does not carry it once connected.
         _connectTimer = time.CreateTimer(
@@ -218,12 +220,19 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         var name = packet.EventName!;
         if (ChannelRequests.IsRequest(name))
         {
-            await _requests.HandleAsync(socket, name, packet.Arguments!, packet.AckId);
+            await _requests.HandleAsync(socket, name, packet.Arguments!, packet.AckId, _eventLimits);
             return;
         }
 
-        var (handled, answer) = await _dispatcher.EventAsync(socket, name, packet.Arguments!);
-        if (!handled)
+        var (handled, answer, refusedBy) = await _dispatcher.EventAsync(socket, name, packet.Arguments!, _eventLimits);
+        if (refusedBy is not null)
+        {
+            if (packet.HasAck)
+            {
+                socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, ChannelAck.RateLimited(refusedBy)));
+            }
+        }
+        else if (!handled)
         {
             var refusal = await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{ClientText.Excerpt(name)}'", null);
             if (packet.HasAck)
@@ -235,6 +244,13 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         {
             socket.Deliver(_encoder.AckValue(socket.Namespace, packet.AckId, answer?.AckValue, answer is not null));
         }
+    }
+
+    /// <summary>A client refused by a named rate limit too many times in a row: logged once, then cut off.</summary>
+    private void AbortAbusive()
+    {
+        _log.RateLimited(Session.Id);
+        Session.Abort(EngineCloseReason.RateLimited);
     }
 
     // ---- the server's own calls (ChannelSocket's API), run on the loop ----
