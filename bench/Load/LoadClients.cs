@@ -12,6 +12,9 @@ internal interface ILoadClient : IAsyncDisposable
     /// <summary>When set, each received payload of the form <c>t&lt;Stopwatch ticks&gt;</c> records its latency here (ms).</summary>
     LatencyLog? Latencies { get; set; }
 
+    /// <summary>When set, each received payload of the form <c>t&lt;ticks&gt;s&lt;sequence&gt;</c> records its sequence number here.</summary>
+    SequenceCheck? Sequences { get; set; }
+
     Task ConnectAsync(CancellationToken cancellationToken);
 
     Task SubscribeAsync(string channel);
@@ -38,6 +41,8 @@ internal sealed class SocketIoLoadClient(Uri server) : ILoadClient
     public long Received => Interlocked.Read(ref _received);
 
     public LatencyLog? Latencies { get; set; }
+
+    public SequenceCheck? Sequences { get; set; }
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
@@ -124,13 +129,17 @@ internal sealed class SocketIoLoadClient(Uri server) : ILoadClient
                         return;
                     case (byte)'2':
                         Interlocked.Increment(ref _received);
-                        if (Latencies is { } log)
+                        if (Latencies is not null || Sequences is not null)
                         {
-                            // 42["message","t<ticks>",…]
+                            // 42["message","t<ticks>[s<sequence>]",…]
                             var start = frame.IndexOf("\"t"u8);
                             if (start > 0)
                             {
-                                log.Record(frame[(start + 2)..]);
+                                var payload = frame[(start + 2)..];
+                                var quote = payload.IndexOf((byte)'"');
+                                payload = quote < 0 ? payload : payload[..quote];
+                                Latencies?.Record(payload);
+                                Sequences?.Record(payload);
                             }
                         }
 
@@ -196,14 +205,18 @@ internal sealed class SignalRLoadClient(Uri server) : ILoadClient
 
     public LatencyLog? Latencies { get; set; }
 
+    public SequenceCheck? Sequences { get; set; }
+
     public Task ConnectAsync(CancellationToken cancellationToken)
     {
         _connection.On<string, string>("message", (payload, _) =>
         {
             Interlocked.Increment(ref _received);
-            if (Latencies is { } log && payload.StartsWith('t'))
+            if (payload.StartsWith('t'))
             {
-                log.Record(Encoding.ASCII.GetBytes(payload, 1, payload.Length - 1));
+                var bytes = Encoding.ASCII.GetBytes(payload, 1, payload.Length - 1);
+                Latencies?.Record(bytes);
+                Sequences?.Record(bytes);
             }
         });
         return _connection.StartAsync(cancellationToken);
@@ -231,6 +244,8 @@ internal sealed class RawLoadClient(Uri server) : ILoadClient
     public long Received => Interlocked.Read(ref _received);
 
     public LatencyLog? Latencies { get; set; }
+
+    public SequenceCheck? Sequences { get; set; }
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {

@@ -59,6 +59,17 @@ foreach (var extra in extras.Where(e => !File.Exists(e.Path) || servers.Any(s =>
 var selected = servers.Where(k => onlyServer is null || k.Name == onlyServer).Concat(extras).ToList();
 var ours = selected.Where(k => k.IsChannels).ToList();
 
+// --soak: only the long run (docs/benchmarks.md, "Soak"), against ours under JIT and SignalR unless
+// --server picks one: --soak-clients (10,000), --soak-minutes (10), --churn (percent per minute, 1).
+var soakKinds = selected.Where(k => onlyServer is not null || k.Name is "jit" or "signalr").ToList();
+if (args.Contains("--soak"))
+{
+    var clients = Option("--soak-clients") is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : 10_000;
+    var minutes = Option("--soak-minutes") is { } m ? double.Parse(m, CultureInfo.InvariantCulture) : 10;
+    var churn = Option("--churn") is { } p ? double.Parse(p, CultureInfo.InvariantCulture) / 100 : 0.01;
+    return await SoakAsync(soakKinds, clients, TimeSpan.FromMinutes(minutes), churn) == 0 ? 0 : 1;
+}
+
 // Scenario by scenario; within one, each run starts every selected server in turn (in reverse order on
 // even runs, so that A and B see the same drift in the machine's load: A B, B A, A B …).
 var results = new List<(string Scenario, string Server, double Median, double Min, double Max)>();
@@ -99,10 +110,45 @@ else
     Console.WriteLine("redis-server not found: the scale-out scenario is left out (apt-get install redis-server).");
 }
 
+// The smoke runs the soak too, tiny: 20 clients for 12 s with a fifth of them churned.
+var soakFailed = smoke ? await SoakAsync(soakKinds, 20, TimeSpan.FromSeconds(12), churnPerMinute: 1) : 0;
+
 Print();
-var failed = results.Count(r => double.IsNaN(r.Median));
-Console.WriteLine($"load harness: {results.Count} measurements, {failed} failed");
+var failed = results.Count(r => double.IsNaN(r.Median)) + soakFailed;
+Console.WriteLine($"load harness: {results.Count + (smoke ? soakKinds.Count : 0)} measurements, {failed} failed");
 return failed == 0 ? 0 : 1;
+
+// Runs the soak against each server in turn and prints one table; returns how many runs failed or lost
+// or duplicated a message.
+async Task<int> SoakAsync(IReadOnlyList<ServerKind> kinds, int clients, TimeSpan duration, double churnPerMinute)
+{
+    var rows = new List<string>();
+    var bad = 0;
+    foreach (var kind in kinds)
+    {
+        Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] soak: {kind.Label}, {clients} clients, {duration.TotalMinutes:0.##} min, churn {churnPerMinute:P0}/min");
+        await using var server = await ServerProcess.StartAsync(kind, serverEnvironment);
+        try
+        {
+            var r = await Soak.RunAsync(kind, server, clients, duration, churnPerMinute, line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}]   {line}"));
+            bad += r.Clean ? 0 : 1;
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {kind.Label} | {r.Stayers:N0} | {r.Broadcasts:N0} | {r.Lost} | {r.Duplicated} | {r.Churned} ({r.ChurnedLost} lost) | {r.P50:N2} | {r.P99:N2} | {r.RssStartMegabytes:N0} → {r.RssEndMegabytes:N0} | {r.RssSlopeMegabytesPerMinute:N2} |"));
+        }
+        catch (Exception ex) when (ex is TimeoutException or System.Net.WebSockets.WebSocketException or InvalidOperationException or HttpRequestException)
+        {
+            bad++;
+            rows.Add($"| {kind.Label} | failed: {ex.Message} |");
+        }
+    }
+
+    Console.WriteLine();
+    Console.WriteLine("| soak | clients that stayed | broadcasts | lost | duplicated | churned in | p50 (ms) | p99 (ms) | RSS start → end (MB) | RSS slope after the first fifth (MB/min) |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    rows.ForEach(Console.WriteLine);
+    Console.WriteLine();
+    return bad;
+}
 
 // Each timed fan-out round delivers 1,000,000 messages (at least 100 published), so that it lasts long
 // enough (0.3 s and more) for the 5 ms completion poll to be noise.
