@@ -61,6 +61,17 @@ public sealed partial class RoomHandlers(EventJournal journal)
     public static Total Add(int a, int b) => new(a + b);
 }
 
+/// <summary>A handler that asks the client something and answers the client's ack with the reply.</summary>
+public static partial class QuestionHandlers
+{
+    [OnEvent("quiz")]
+    public static async Task<string?> Quiz(ChannelSocket socket, CancellationToken cancellationToken)
+    {
+        var reply = await socket.EmitWithAckAsync("question", ["what is 6x7?"], cancellationToken);
+        return reply.GetString(0);
+    }
+}
+
 /// <summary>A handler charged to a named limit (configured in the tests' start-up as "votes").</summary>
 public sealed partial class VoteHandlers(EventJournal journal)
 {
