@@ -64,6 +64,11 @@ public sealed partial class RoomHandlers(EventJournal journal)
 /// <summary>A handler that asks the client something and answers the client's ack with the reply.</summary>
 public static partial class QuestionHandlers
 {
+    /// <summary>What the connection's URL and handshake carried (a test client's Query and Headers).</summary>
+    [OnEvent("handshake")]
+    public static string Handshake(ChannelSocket socket) =>
+        $"{socket.HttpContext.Request.Query["room"]}|{socket.HttpContext.Request.Headers["X-Trace"]}";
+
     [OnEvent("quiz")]
     public static async Task<string?> Quiz(ChannelSocket socket, CancellationToken cancellationToken)
     {

@@ -74,6 +74,18 @@ public sealed class TestKitTests
     }
 
     [Fact]
+    public async Task The_query_and_headers_of_the_handshake_reach_the_handlers()
+    {
+        await using var host = await StartAsync();
+        var options = new ChannelsTestClientOptions();
+        options.Query["room"] = "blue sky";
+        options.Headers["X-Trace"] = "t-1";
+        await using var client = await host.ConnectAsync(options);
+
+        Assert.Equal("blue sky|t-1", (await client.EmitWithAckAsync("handshake")).GetString());
+    }
+
+    [Fact]
     public async Task A_refused_connect_and_a_refused_subscribe_say_why()
     {
         await using var host = await StartAsync();
