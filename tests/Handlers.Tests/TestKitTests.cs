@@ -134,12 +134,17 @@ public sealed class TestKitTests
         await using var host = await StartAsync();
         var client = await host.ConnectAsync();
         await client.SubscribeAsync("room-2");
+        await client.SubscribeAsync("room-3");
 
+        var left = await client.UnsubscribeAsync("room-3");
+        var notHeld = await client.UnsubscribeAsync("room-3");
         await client.DisposeAsync();
         await _journal.WaitForAsync("finish:room-2");
 
+        Assert.Equal(new ChannelAck(true), left);
+        Assert.Equal(new ChannelAck(false, "not subscribed to channel 'room-3'"), notHeld);
         Assert.Equal("io client disconnect", await client.Disconnected);
-        Assert.Equal(["disconnect", "unsubscribe:room-2", "finish:room-2"], _journal.Entries.Where(e => e is "disconnect" || e.StartsWith("unsubscribe:", StringComparison.Ordinal) || e.StartsWith("finish:", StringComparison.Ordinal)));
+        Assert.Equal(["unsubscribe:room-3", "disconnect", "unsubscribe:room-2", "finish:room-2"], _journal.Entries.Where(e => e is "disconnect" || e.StartsWith("unsubscribe:", StringComparison.Ordinal) || e.StartsWith("finish:", StringComparison.Ordinal)));
     }
 
     [Fact]
