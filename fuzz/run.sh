@@ -55,7 +55,7 @@ dotnet "$out/build/Channels.SDK.Fuzz.dll" "$target" "$root/fuzz/corpus/$target"/
 
 echo "== fuzzing $target for $seconds s" >&2
 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 \
-  afl-fuzz -i "$root/fuzz/corpus/$target" -o "$findings" -V "$seconds" -t 2000 -m none -G 4096 \
+  afl-fuzz -i "$root/fuzz/corpus/$target" -o "$findings" -V "$seconds" -t 5000 -m none -G 4096 \
   -- dotnet "$bin/Channels.SDK.Fuzz.dll" "$target" >"$out/$target/afl.log" 2>&1 ||
   { tail -30 "$out/$target/afl.log"; exit 1; }
 

@@ -50,7 +50,9 @@ echo "== dotnet test"
 dotnet test Channels.SDK.sln -c Release --no-build -nologo -m:1 --logger "console;verbosity=minimal" | tee artifacts/test-output.txt
 
 echo "== fuzz smoke (each target under afl-fuzz for 20 s; a crash or hang fails the run)"
-for target in $(bash fuzz/run.sh); do
+targets=$(bash fuzz/run.sh)
+[[ -n "$targets" ]] || { echo "fuzz/run.sh listed no targets" >&2; exit 1; }
+for target in $targets; do
   bash fuzz/run.sh "$target" 20 | tail -n 1
 done
 

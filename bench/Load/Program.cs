@@ -133,7 +133,7 @@ async Task<int> SoakAsync(IReadOnlyList<ServerKind> kinds, int clients, TimeSpan
             var r = await Soak.RunAsync(kind, server, clients, duration, churnPerMinute, line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}]   {line}"));
             bad += r.Clean ? 0 : 1;
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {kind.Label} | {r.Stayers:N0} | {r.Broadcasts:N0} | {r.Lost} | {r.Duplicated} | {r.Churned} ({r.ChurnedLost} lost) | {r.P50:N2} | {r.P99:N2} | {r.RssStartMegabytes:N0} → {r.RssEndMegabytes:N0} | {r.RssSlopeMegabytesPerMinute:N2} |"));
+                $"| {kind.Label} | {r.Stayers:N0} | {r.Broadcasts:N0} | {r.Lost} | {r.Duplicated} | {r.Churned} ({r.ChurnedLost} lost) | {r.P50:N2} | {r.P99:N2} | {r.RssStartMegabytes:N0} → {r.RssEndMegabytes:N0} | {r.RssSlopeMegabytesPerMinute:N2} | {r.RetainedStartMegabytes:N0} → {r.RetainedEndMegabytes:N0} |"));
         }
         catch (Exception ex) when (ex is TimeoutException or System.Net.WebSockets.WebSocketException or InvalidOperationException or HttpRequestException)
         {
@@ -143,8 +143,8 @@ async Task<int> SoakAsync(IReadOnlyList<ServerKind> kinds, int clients, TimeSpan
     }
 
     Console.WriteLine();
-    Console.WriteLine("| soak | clients that stayed | broadcasts | lost | duplicated | churned in | p50 (ms) | p99 (ms) | RSS start → end (MB) | RSS slope after the first fifth (MB/min) |");
-    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    Console.WriteLine("| soak | clients that stayed | broadcasts | lost | duplicated | churned in | p50 (ms) | p99 (ms) | RSS start → end (MB) | RSS slope after the first fifth (MB/min) | RSS after a full GC, start → end (MB) |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     rows.ForEach(Console.WriteLine);
     Console.WriteLine();
     return bad;

@@ -14,7 +14,9 @@ internal sealed record SoakResult(
     double P99,
     double RssStartMegabytes,
     double RssEndMegabytes,
-    double RssSlopeMegabytesPerMinute)
+    double RssSlopeMegabytesPerMinute,
+    double RetainedStartMegabytes,
+    double RetainedEndMegabytes)
 {
     /// <summary>Nothing lost or duplicated, for the clients that stayed and for those that came in with the churn.</summary>
     public bool Clean => Lost == 0 && Duplicated == 0 && ChurnedLost == 0;
@@ -25,7 +27,10 @@ internal sealed record SoakResult(
 /// every second, and churn (a share of the clients leaving and others joining each minute, spread over the
 /// minute). Every broadcast carries its sequence number and send time; each client checks that it got
 /// every number once, in order, from its first one on. The server's resident memory is sampled every
-/// 10 s; the slope is fitted over the samples after the first fifth of the run (the warm-up).
+/// 10 s; the slope is fitted over the samples after the first fifth of the run (the warm-up). Resident
+/// memory also grows with the collector's budget, not only with what is kept; so it is read once more
+/// after a full collection when all clients have connected and at the end, with as many connected:
+/// "retained" at the start and the end.
 /// </summary>
 internal static class Soak
 {
@@ -35,6 +40,8 @@ internal static class Soak
     {
         var log = new LatencyLog();
         var stayers = await ConnectAsync(kind, server, clients, log, progress);
+        await server.CollectGarbageAsync();
+        var retainedStart = server.ResidentBytes;
         var churned = new List<(ILoadClient Client, SequenceCheck Check)>();
         var leaving = new Queue<(ILoadClient Client, SequenceCheck Check)>(stayers.Take((int)Math.Ceiling(clients * churnPerMinute * duration.TotalMinutes)));
         await using var publisher = kind.CreateClient(server.Address);
@@ -84,6 +91,8 @@ internal static class Soak
             await Task.Delay(100);
         }
 
+        await server.CollectGarbageAsync();
+        var retainedEnd = server.ResidentBytes;
         var result = new SoakResult(
             stay.Count,
             sequence,
@@ -95,7 +104,9 @@ internal static class Soak
             log.Percentile(0.99),
             samples[0].Rss / 1048576.0,
             samples[^1].Rss / 1048576.0,
-            Slope(samples.Where(s => s.Minutes >= duration.TotalMinutes / 5).ToList()) / 1048576.0);
+            Slope(samples.Where(s => s.Minutes >= duration.TotalMinutes / 5).ToList()) / 1048576.0,
+            retainedStart / 1048576.0,
+            retainedEnd / 1048576.0);
         await Task.WhenAll(stay.Concat(churned).Select(c => c.Client.DisposeAsync().AsTask()));
         return result;
     }

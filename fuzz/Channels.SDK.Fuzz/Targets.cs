@@ -154,11 +154,14 @@ internal static class Targets
             return;
         }
 
-        bool?[] engines = [interpreter, Engine(pattern, channel, RegexOptions.NonBacktracking), Engine(pattern, channel, RegexOptions.Compiled)];
+        // The interpreter and Compiled share an optimizer, so a bug of theirs can outvote NonBacktracking:
+        // where NonBacktracking takes the pattern, a finding needs it to disagree with the automaton too.
+        var nonBacktracking = Engine(pattern, channel, RegexOptions.NonBacktracking);
+        bool?[] engines = [interpreter, nonBacktracking, Engine(pattern, channel, RegexOptions.Compiled)];
         var yes = engines.Count(e => e == true);
         var no = engines.Count(e => e == false);
         Check(
-            yes == no || answer == yes > no,
+            nonBacktracking is { } truth ? answer == truth || yes == no || answer == yes > no : yes == no || answer == yes > no,
             $"the automaton for /{pattern}/ answers {answer} for \"{channel}\"; the regex engines answer {string.Join(", ", engines)}");
     }
 

@@ -171,31 +171,62 @@ public sealed class ChannelsTestClient : IAsyncDisposable
     /// <summary>Leaves the namespace (the server runs <c>[OnDisconnect]</c>, then the rest of its close sequence) and closes the connection.</summary>
     public async Task DisconnectAsync()
     {
-        if (!_disconnected.Task.IsCompleted && _socket.State == WebSocketState.Open)
+        if (!_disconnected.Task.IsCompleted && Id.Length > 0)
         {
             try
             {
                 await SendTextAsync(ClientPacket.Write(ClientPacket.Disconnect, Namespace, null, null), CancellationToken.None).ConfigureAwait(false);
-                _disconnected.TrySetResult("io client disconnect");
-                using var timeout = new CancellationTokenSource(_options.Timeout);
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
             {
                 // The server went first: the connection is over either way.
             }
         }
 
         _disconnected.TrySetResult("io client disconnect");
-        await _receiving.ConfigureAwait(false);
+        await CloseAsync().ConfigureAwait(false);
     }
 
     /// <summary>Disconnects (see <see cref="DisconnectAsync"/>) and releases the connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        await DisconnectAsync().ConfigureAwait(false);
-        _socket.Dispose();
-        _sending.Dispose();
+        try
+        {
+            await DisconnectAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Sends our close frame (the receive loop reads the server's), waits for the loop to end within the
+    /// timeout, and aborts the socket if it does not: a test never hangs on a server that stopped reading.
+    /// </summary>
+    private async Task CloseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.Timeout);
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+
+        try
+        {
+            await _receiving.WaitAsync(_options.Timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _socket.Abort();
+            await _receiving.ConfigureAwait(false);
+        }
     }
 
     private static Uri Url(Uri address, ChannelsTestClientOptions options)
@@ -355,17 +386,27 @@ public sealed class ChannelsTestClient : IAsyncDisposable
 
                 if (result.MessageType == WebSocketMessageType.Binary)
                 {
-                    OnBinary(buffer.ToArray());
+                    await OnBinaryAsync(buffer.ToArray()).ConfigureAwait(false);
                 }
                 else if (await OnTextAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).ConfigureAwait(false) is { } ended)
                 {
+                    // The server ended it (DISCONNECT, CONNECT_ERROR, CLOSE): answer with our close frame.
                     reason = ended;
+                    _disconnected.TrySetResult(reason);
+                    using var timeout = new CancellationTokenSource(_options.Timeout);
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
                     return;
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
+        }
+        catch (Exception ex)
+        {
+            // A packet the client cannot read, or an Answer callback that threw: the test hears of it as the
+            // reason the connection ended, never as a silent stop.
+            reason = $"client error: {ex.GetType().Name}: {ex.Message}";
         }
         finally
         {
@@ -386,7 +427,7 @@ public sealed class ChannelsTestClient : IAsyncDisposable
     /// <summary>Handles one Engine.IO text message; returns a disconnect reason when it ends the connection.</summary>
     private async Task<string?> OnTextAsync(string text)
     {
-        switch (text[0])
+        switch (text.Length == 0 ? ' ' : text[0])
         {
             case '0':
                 var auth = _options.Auth is null ? null : JsonSerializer.Serialize(_options.Auth, _options.JsonOptions);
@@ -437,7 +478,7 @@ public sealed class ChannelsTestClient : IAsyncDisposable
         }
     }
 
-    private void OnBinary(byte[] attachment)
+    private async Task OnBinaryAsync(byte[] attachment)
     {
         if (_partial is not { } partial)
         {
@@ -448,7 +489,7 @@ public sealed class ChannelsTestClient : IAsyncDisposable
         if (partial.Attachments.Count == partial.Packet.Attachments)
         {
             _partial = null;
-            _ = OnCompleteAsync(partial.Packet, partial.Attachments);
+            await OnCompleteAsync(partial.Packet, partial.Attachments).ConfigureAwait(false);
         }
     }
 

@@ -45,7 +45,16 @@ public sealed class ChannelsTestHost : IAsyncDisposable
             map(app);
         }
 
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return new ChannelsTestHost(app);
     }
 

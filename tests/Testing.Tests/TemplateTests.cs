@@ -69,7 +69,14 @@ public sealed partial class TemplateTests : IDisposable
 
     public void Dispose()
     {
-        Directory.Delete(_root, recursive: true);
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process of a failed run may still hold a file; the temporary folder is left behind.
+        }
 
         // The packages of this run's unique version, restored into the global packages folder.
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
@@ -130,12 +137,23 @@ public sealed partial class TemplateTests : IDisposable
             RedirectStandardError = true,
         };
         info.Environment["MSBUILDNOINPROCNODE"] = "1";
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{file} {arguments} took more than 10 minutes:\n{await output + await error}");
+        }
+
         var text = await output + await error;
         Assert.True(process.ExitCode == 0, $"{file} {arguments} exited with {process.ExitCode}:\n{text}");
         return text;

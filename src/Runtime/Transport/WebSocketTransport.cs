@@ -125,7 +125,7 @@ internal static class WebSocketTransport
                 await session.ReceiveAsync(packet);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             session.Abort(EngineCloseReason.TransportError);
         }
