@@ -5,7 +5,8 @@ namespace Channels;
 /// <see cref="ChannelsOptions.EventRateLimits"/>): a token bucket of <see cref="Burst"/> permits refilled at
 /// <see cref="PermitsPerSecond"/>. An event over it is refused with
 /// <c>{"ok":false,"error":"rate limit 'NAME' exceeded"}</c> in its ack and runs no handler; a client
-/// refused <see cref="MaxRefusalsInARow"/> times in a row is disconnected.
+/// refused more than <see cref="MaxRefusalsInARow"/> times in a row is disconnected. Counted per
+/// connection: a client that reconnects starts with a full bucket (the connection caps bound that).
 /// </summary>
 public sealed class EventRateLimit
 {

@@ -10,6 +10,7 @@ namespace Channels.Dispatch;
 internal sealed class EventRateLimiter(IDictionary<string, EventRateLimit> limits, TimeProvider time, Action disconnect)
 {
     private Dictionary<string, State>? _states;
+    private bool _disconnecting;
 
     /// <summary>
     /// Takes a permit from each limit that <paramref name="handlers"/> name; returns null when they name none
@@ -30,8 +31,10 @@ internal sealed class EventRateLimiter(IDictionary<string, EventRateLimit> limit
             var state = StateOf(name, now);
             if (!state.Bucket.Has(1, now, time))
             {
-                if (++state.RefusedInARow > state.Limit.MaxRefusalsInARow)
+                // Once: events already queued behind the one that crossed the line are refused quietly.
+                if (++state.RefusedInARow > state.Limit.MaxRefusalsInARow && !_disconnecting)
                 {
+                    _disconnecting = true;
                     disconnect();
                 }
 
