@@ -34,6 +34,10 @@ public sealed class ChannelsTestClient : IAsyncDisposable
     {
         _socket = socket;
         _options = options;
+        foreach (var (eventName, reply) in options.Answers)
+        {
+            _answers[eventName] = reply;
+        }
     }
 
     /// <summary>The socket id the server gave this connection (what handlers see as <c>ChannelSocket.Id</c>).</summary>

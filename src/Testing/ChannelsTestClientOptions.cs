@@ -29,6 +29,12 @@ public sealed class ChannelsTestClientOptions
     /// </summary>
     public int MaxUnreadEvents { get; set; } = 10_000;
 
+    /// <summary>
+    /// Answers to the server's <c>EmitWithAckAsync</c>, by event name, in place from the first packet; the
+    /// same as calling <see cref="ChannelsTestClient.Answer"/> after connecting.
+    /// </summary>
+    public IDictionary<string, Func<ReceivedEvent, object?>> Answers { get; } = new Dictionary<string, Func<ReceivedEvent, object?>>(StringComparer.Ordinal);
+
     /// <summary>How arguments are written and <see cref="ReceivedEvent.Get{T}"/> reads them. Default: the web defaults (camelCase).</summary>
     public JsonSerializerOptions JsonOptions { get; set; } = JsonSerializerOptions.Web;
 }

@@ -129,6 +129,17 @@ public sealed class TestKitTests
     }
 
     [Fact]
+    public async Task Answers_can_be_given_in_the_options_before_connecting()
+    {
+        await using var host = await StartAsync();
+        var options = new ChannelsTestClientOptions();
+        options.Answers["question"] = _ => "41 + 1";
+        await using var client = await host.ConnectAsync(options);
+
+        Assert.Equal("41 + 1", (await client.EmitWithAckAsync("quiz")).GetString());
+    }
+
+    [Fact]
     public async Task Leaving_runs_the_close_sequence_on_the_server()
     {
         await using var host = await StartAsync();
