@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Channels.Tests;
 
 namespace Channels.Handlers.Tests;
@@ -89,25 +88,6 @@ public sealed class PackageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string folder, Dictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["MSBUILDNOINPROCNODE"] = "1";
-        foreach (var (key, value) in environment ?? [])
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string folder, Dictionary<string, string>? environment = null) =>
+        DotnetCommand.RunAsync(file, arguments, folder, environment, TimeSpan.FromMinutes(5));
 }

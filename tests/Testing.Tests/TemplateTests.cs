@@ -130,33 +130,9 @@ public sealed partial class TemplateTests : IDisposable
 
     private static async Task<string> RunAsync(string file, string arguments, string folder)
     {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["MSBUILDNOINPROCNODE"] = "1";
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"{file} {arguments} took more than 10 minutes:\n{await output + await error}");
-        }
-
-        var text = await output + await error;
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} exited with {process.ExitCode}:\n{text}");
-        return text;
+        var (exitCode, output) = await DotnetCommand.RunAsync(file, arguments, folder);
+        Assert.True(exitCode == 0, $"{file} {arguments} exited with {exitCode}:\n{output}");
+        return output;
     }
 
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]

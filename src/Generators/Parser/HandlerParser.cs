@@ -120,37 +120,6 @@ internal static partial class HandlerParser
     }
 
     /// <summary>
-    /// The <c>RateLimit</c> named argument of <c>[OnEvent]</c> and <c>[OnMessage]</c> (the other attributes have
-    /// none); CHN0024 when it is given but empty. Whether the app configures the name is known only at run time:
-    /// the app fails to start if it does not.
-    /// </summary>
-    private static string? ReadRateLimit(AttributeData attribute, EventKind kind, List<HandlerProblem> problems)
-    {
-        if (kind is not (EventKind.Event or EventKind.Message))
-        {
-            return null;
-        }
-
-        foreach (var argument in attribute.NamedArguments)
-        {
-            if (argument.Key == "RateLimit" && argument.Value.Value is var value)
-            {
-                if (value is string { Length: > 0 } name && !string.IsNullOrWhiteSpace(name))
-                {
-                    return name;
-                }
-
-                if (value is not null)
-                {
-                    problems.Add(new HandlerProblem(HandlerRule.EmptyRateLimit, ProblemTarget.RateLimitArgument, 0, "RateLimit names a limit of ChannelsOptions.EventRateLimits: it cannot be empty or blank (leave it out for none)"));
-                }
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
     /// CHN0021/22/23: generated code calls a handler as <c>Type.Method(…)</c> or <c>handler.Method(…)</c>, which
     /// needs an ordinary method of a class, record or struct. Local functions, lambdas, accessors, operators and
     /// finalizers have no such name; an explicit interface implementation is reachable only through the
