@@ -84,7 +84,7 @@ internal static class PublicationCodec
         var publication = target switch
         {
             PublicationTarget.All => ChannelPublication.ToAll(nsp, packets[0], exceptId),
-            PublicationTarget.Socket => ChannelPublication.ToSocket(nsp, socketId, packets[0]),
+            PublicationTarget.Socket => ChannelPublication.ToSocket(socketId, packets[0], nsp),
             _ when appendsChannel => ChannelPublication.ToEachChannel(nsp, channels, packets[0], exceptId),
             _ => ChannelPublication.ToChannels(nsp, channels, packets, exceptId),
         };

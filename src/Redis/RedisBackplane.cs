@@ -34,6 +34,8 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
         _logger = logger;
         _desired.Add(AllChannel);
         _desired.Add(SocketChannel);
+        _desired.Add(RequestChannel);
+        _desired.Add(ReplyChannel);
     }
 
     private string AllChannel => _options.ChannelPrefix + ":all";
@@ -250,7 +252,7 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
             foreach (var key in _desired.Where(k => !_active.ContainsKey(k)).ToList())
             {
                 var queue = await subscriber.SubscribeAsync(RedisChannel.Literal(key));
-                queue.OnMessage(Receive);
+                queue.OnMessage(OnMessage);
                 _active[key] = queue;
             }
         }
@@ -261,6 +263,23 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private void OnMessage(ChannelMessage message)
+    {
+        var channel = message.Channel.ToString();
+        if (channel == RequestChannel)
+        {
+            ReceiveRequest(message);
+        }
+        else if (channel == ReplyChannel)
+        {
+            ReceiveReply(message);
+        }
+        else
+        {
+            Receive(message);
         }
     }
 

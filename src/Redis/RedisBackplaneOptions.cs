@@ -14,4 +14,11 @@ public sealed class RedisBackplaneOptions
     /// true starts in local-only mode with a warning and keeps trying to connect.
     /// </summary>
     public bool AllowLocalOnlyStart { get; set; }
+
+    /// <summary>
+    /// How long a server-side command that needs every server's answer (count, fetch, subscribe,
+    /// unsubscribe, disconnect, emit-with-ack to a socket elsewhere) waits for the other servers before it
+    /// fails with a <see cref="TimeoutException"/>. Default 5 seconds.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -22,6 +22,67 @@ public sealed class ChannelPayload
         Attachments = attachments ?? NoAttachments;
     }
 
+    /// <summary>
+    /// A payload from the UTF-8 JSON array of its arguments (placeholders left as they are) and the binary
+    /// attachments they refer to: what a backplane rebuilds after carrying a payload between servers.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="json"/> is not one JSON array.</exception>
+    public static ChannelPayload FromJson(ReadOnlyMemory<byte> json, IReadOnlyList<ReadOnlyMemory<byte>>? attachments = null)
+    {
+        if (!IsOneArray(json.Span))
+        {
+            throw new ArgumentException("The arguments must be one JSON array.", nameof(json));
+        }
+
+        return new(json, Protocol.SocketIoParser.SplitArray(json.Span), attachments is null ? null : [.. attachments]);
+    }
+
+    /// <summary>The arguments as one UTF-8 JSON array, placeholders left as they are (the inverse of <see cref="FromJson"/>).</summary>
+    public byte[] ToJson()
+    {
+        var length = 2 + Math.Max(0, _items.Length - 1);
+        foreach (var (_, itemLength) in _items)
+        {
+            length += itemLength;
+        }
+
+        var bytes = new byte[length];
+        var at = 0;
+        bytes[at++] = (byte)'[';
+        for (var i = 0; i < _items.Length; i++)
+        {
+            if (i > 0)
+            {
+                bytes[at++] = (byte)',';
+            }
+
+            GetRawJson(i).Span.CopyTo(bytes.AsSpan(at));
+            at += _items[i].Length;
+        }
+
+        bytes[at] = (byte)']';
+        return bytes;
+    }
+
+    private static bool IsOneArray(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                return false;
+            }
+
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>An empty payload.</summary>
     public static ChannelPayload Empty { get; } = new(ReadOnlyMemory<byte>.Empty, []);
 

@@ -91,7 +91,7 @@ public sealed class RedisBackplaneTests
         var id = (await node.EmitWithAckAsync("on-b", "whoami"))!.GetValue<string>();
 
         var publisher = a.Services.GetRequiredService<IChannelPublisher>();
-        await publisher.SendAsync(id, "direct to b");
+        await publisher.Socket(id).SendAsync("direct to b");
         await node.WaitAsync(Message("on-b", "direct to b"), "the direct send on b");
         await c.Services.GetRequiredService<IChannelPublisher>().BroadcastAsync("to everyone");
         foreach (var client in new[] { "on-a", "on-b", "on-c" })
@@ -115,9 +115,9 @@ public sealed class RedisBackplaneTests
         await node.ConnectedAsync("admin-on-b", b.Address, "/admin", WebSocketOnly);
         var id = (await node.EmitWithAckAsync("admin-on-b", "whoami"))!.GetValue<string>();
 
-        await a.Services.GetRequiredService<IChannelPublisher>().SendAsync(id, "to the admin socket");
+        await a.Services.GetRequiredService<IChannelPublisher>().Socket(id).SendAsync("to the admin socket");
         var received = await node.WaitAsync(Message("admin-on-b", "to the admin socket"), "the direct send on /admin");
-        await b.Services.GetRequiredService<IChannelPublisher>().SendAsync(id, "from its own server");
+        await b.Services.GetRequiredService<IChannelPublisher>().Socket(id).SendAsync("from its own server");
         await node.WaitAsync(Message("admin-on-b", "from its own server"), "the local direct send on /admin");
 
         Assert.Equal("to the admin socket", received["args"]![0]!.GetValue<string>());

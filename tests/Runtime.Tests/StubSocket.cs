@@ -23,6 +23,12 @@ public sealed class StubSocket(IReadOnlyCollection<string>? channels = null) : C
 
     public override CancellationToken Disconnected => CancellationToken.None;
 
+    public override ChannelTarget Others => throw new NotSupportedException("A stub has no server.");
+
+    public override ChannelTarget Everyone => throw new NotSupportedException("A stub has no server.");
+
+    public override IChannelPublisher Server => throw new NotSupportedException("A stub has no server.");
+
     public override ValueTask SendAsync<T>(T message) => default;
 
     public override ValueTask BroadcastAsync<T>(T message) => default;

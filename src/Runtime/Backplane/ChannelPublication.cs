@@ -83,8 +83,9 @@ public sealed class ChannelPublication
 
     /// <summary>
     /// A publication to one socket. <paramref name="namespace"/> is the namespace the packet was encoded
-    /// for; a server that holds the socket on another namespace re-addresses the packet to it.
+    /// for; a server that holds the socket on another namespace re-addresses the packet to it. (The two
+    /// strings are apart so that they cannot be swapped unnoticed.)
     /// </summary>
-    public static ChannelPublication ToSocket(string @namespace, string socketId, EncodedPacket packet) =>
+    public static ChannelPublication ToSocket(string socketId, EncodedPacket packet, string @namespace) =>
         new(@namespace, PublicationTarget.Socket, [], socketId, null, [packet]);
 }

@@ -15,6 +15,13 @@ public interface IChannelBackplane
 
     /// <summary>This server's last local subscriber of <paramref name="channel"/> left.</summary>
     ValueTask ChannelVacatedAsync(string @namespace, string channel);
+
+    /// <summary>
+    /// Runs a command on the sockets it selects on every server, this one included, and merges the
+    /// answers. A command for one socket id ends at the server that holds it.
+    /// </summary>
+    /// <exception cref="TimeoutException">Some server did not answer in time.</exception>
+    ValueTask<SocketCommandResult> ExecuteAsync(SocketCommand command, CancellationToken cancellationToken);
 }
 
 /// <summary>Delivers a publication to the sockets connected to this server.</summary>
@@ -22,4 +29,7 @@ public interface IChannelDelivery
 {
     /// <summary>Writes the publication's packets to the matching local sockets; returns how many received it.</summary>
     int Deliver(ChannelPublication publication);
+
+    /// <summary>Runs a command on the matching local sockets (handlers run on each socket's own loop).</summary>
+    ValueTask<SocketCommandResult> ExecuteAsync(SocketCommand command, CancellationToken cancellationToken);
 }

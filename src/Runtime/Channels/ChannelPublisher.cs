@@ -3,25 +3,39 @@ using Channels.Protocol;
 
 namespace Channels;
 
-/// <summary>The runtime's <see cref="IChannelPublisher"/>: encodes once and hands the packet to the backplane.</summary>
+/// <summary>The runtime's <see cref="IChannelPublisher"/>: hands out targets that encode once and go through the backplane.</summary>
 internal sealed class ChannelPublisher(PacketEncoder encoder, IChannelBackplane backplane, ChannelRegistry registry) : IChannelPublisher
 {
-    public ValueTask SendAsync<T>(string socketId, T message)
-    {
-        ArgumentNullException.ThrowIfNull(socketId);
+    internal PacketEncoder Encoder => encoder;
 
-        // Encoded for the socket's namespace when it is here; otherwise for "/", and the server that holds
-        // the socket re-addresses it (ChannelRegistry.Deliver).
-        var nsp = registry.FindSocket(socketId)?.Namespace ?? "/";
-        return backplane.PublishAsync(ChannelPublication.ToSocket(nsp, socketId, encoder.Message(nsp, message, channel: null)));
+    internal IChannelBackplane Backplane => backplane;
+
+    internal ChannelRegistry Registry => registry;
+
+    public ChannelTarget All => ChannelTarget.ToNamespace(this, "/");
+
+    public ChannelTarget Namespace(string @namespace)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        if (@namespace[0] != '/')
+        {
+            throw new ArgumentException($"A namespace starts with '/': \"/{@namespace}\", not \"{@namespace}\".", nameof(@namespace));
+        }
+
+        return ChannelTarget.ToNamespace(this, @namespace);
     }
 
-    public ValueTask BroadcastAsync<T>(T message) =>
-        backplane.PublishAsync(ChannelPublication.ToAll("/", encoder.Message("/", message, channel: null)));
+    public ChannelTarget Channel(string channel) => All.Channel(channel);
 
-    public ValueTask BroadcastChannelAsync<T>(T message, string channel)
+    public ChannelTarget Socket(string socketId)
     {
-        ArgumentException.ThrowIfNullOrEmpty(channel);
-        return backplane.PublishAsync(ChannelPublication.ToChannels("/", [channel], [encoder.Message("/", message, channel)]));
+        ArgumentException.ThrowIfNullOrEmpty(socketId);
+        return ChannelTarget.ToSocket(this, socketId);
     }
+
+    public ValueTask SendAsync<T>(string socketId, T message) => Socket(socketId).SendAsync(message);
+
+    public ValueTask BroadcastAsync<T>(T message) => All.SendAsync(message);
+
+    public ValueTask BroadcastChannelAsync<T>(T message, string channel) => Channel(channel).SendAsync(message);
 }

@@ -8,7 +8,7 @@ namespace Channels;
 /// Who is connected and who is subscribed to what, on this server. Safe for concurrent use: each
 /// channel's members sit behind their own lock, and a broadcast walks an immutable snapshot.
 /// </summary>
-internal sealed class ChannelRegistry : IChannelDelivery
+internal sealed partial class ChannelRegistry : IChannelDelivery
 {
     private readonly ConcurrentDictionary<string, IChannelMember> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NamespaceMembers> _namespaces = new(StringComparer.Ordinal);

@@ -34,6 +34,18 @@ public abstract class ChannelSocket
     /// <summary>Cancelled when the connection ends.</summary>
     public abstract CancellationToken Disconnected { get; }
 
+    /// <summary>
+    /// Every other socket of this namespace, as a target: <c>socket.Others.Channel("room-1").SendAsync(line)</c>
+    /// reaches the other subscribers of <c>room-1</c>, wherever they are connected.
+    /// </summary>
+    public abstract ChannelTarget Others { get; }
+
+    /// <summary>Every socket of this namespace, this one included, as a target.</summary>
+    public abstract ChannelTarget Everyone { get; }
+
+    /// <summary>The server API (the app's <see cref="IChannelPublisher"/>): any namespace, channel or socket.</summary>
+    public abstract IChannelPublisher Server { get; }
+
     /// <summary>Sends <c>["message", message]</c> to this client.</summary>
     public abstract ValueTask SendAsync<T>(T message);
 
@@ -46,6 +58,14 @@ public abstract class ChannelSocket
     /// socket is subscribed to (each recipient gets it once).
     /// </summary>
     public abstract ValueTask BroadcastChannelAsync<T>(T message, string? channel = null);
+
+    /// <summary>A text message to a channel's other subscribers; its two strings can be swapped unnoticed, so this form warns.</summary>
+    [Obsolete("A text message and a channel side by side can be swapped unnoticed: write Others.Channel(channel).SendAsync(message).")]
+    public ValueTask BroadcastChannelAsync(string message, string? channel) => BroadcastChannelAsync<string>(message, channel);
+
+    /// <summary>A text message to a channel's subscribers; its two strings can be swapped unnoticed, so this form warns.</summary>
+    [Obsolete("A text message and a channel side by side can be swapped unnoticed: write Everyone.Channel(channel).SendAsync(message).")]
+    public ValueTask SendAndBroadcastChannelAsync(string message, string? channel) => SendAndBroadcastChannelAsync<string>(message, channel);
 
     /// <summary>As <see cref="BroadcastAsync{T}"/>, the sender included.</summary>
     public abstract ValueTask SendAndBroadcastAsync<T>(T message);

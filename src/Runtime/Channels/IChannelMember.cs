@@ -21,6 +21,9 @@ internal interface IChannelMember
 
     /// <summary>Queues a packet for the client; false when it was not (the client is gone or too slow).</summary>
     bool Deliver(EncodedPacket packet);
+
+    /// <summary>Sends an event encoded without an ack id (this socket adds its next one) and waits for the client's ack.</summary>
+    Task<ChannelPayload> EmitWithAckAsync(EncodedPacket packet, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -14,4 +14,7 @@ internal sealed class LocalChannelBackplane(ChannelRegistry registry) : IChannel
     public ValueTask ChannelOccupiedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
 
     public ValueTask ChannelVacatedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
+
+    public ValueTask<SocketCommandResult> ExecuteAsync(SocketCommand command, CancellationToken cancellationToken) =>
+        registry.ExecuteAsync(command, cancellationToken);
 }

@@ -58,7 +58,7 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<ChannelRequests>(),
             sp.GetRequiredService<ChannelRegistry>(),
             sp.GetRequiredService<PacketEncoder>(),
-            sp.GetRequiredService<IChannelBackplane>(),
+            sp.GetRequiredService<ChannelPublisher>(),
             sp.GetRequiredService<ChannelsLog>(),
             sp.GetRequiredService<ChannelsMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -74,10 +74,11 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<OriginPolicy>(),
             sp.GetRequiredService<SocketIoServer>().CreateConnection));
-        services.TryAddSingleton<IChannelPublisher>(static sp => new ChannelPublisher(
+        services.TryAddSingleton(static sp => new ChannelPublisher(
             sp.GetRequiredService<PacketEncoder>(),
             sp.GetRequiredService<IChannelBackplane>(),
             sp.GetRequiredService<ChannelRegistry>()));
+        services.TryAddSingleton<IChannelPublisher>(static sp => sp.GetRequiredService<ChannelPublisher>());
         if (!services.Any(static d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ChannelsShutdown)))
         {
             services.AddSingleton<IHostedService, ChannelsShutdown>();

@@ -23,7 +23,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     private readonly ChannelRequests _requests;
     private readonly ChannelRegistry _registry;
     private readonly PacketEncoder _encoder;
-    private readonly IChannelBackplane _backplane;
+    private readonly ChannelPublisher _server;
     private readonly ChannelsLog _log;
     private readonly ConnectionLoop _loop;
     private readonly PacketReceiver _receiver;
@@ -41,7 +41,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         ChannelRequests requests,
         ChannelRegistry registry,
         PacketEncoder encoder,
-        IChannelBackplane backplane,
+        ChannelPublisher server,
         ChannelsLog log,
         ChannelsMetrics metrics,
         TimeProvider time)
@@ -53,7 +53,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         _requests = requests;
         _registry = registry;
         _encoder = encoder;
-        _backplane = backplane;
+        _server = server;
         _log = log;
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
         _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
@@ -185,7 +185,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         }
 
         var auth = packet.Json.IsEmpty ? EmptyObject : JsonElement.Parse(packet.Json.Span);
-        var socket = new SocketIoSocket(this, nsp, auth, _encoder, _backplane, _options.MaxOutboundPackets);
+        var socket = new SocketIoSocket(this, nsp, auth, _server, _options.MaxOutboundPackets);
         var result = await _dispatcher.ConnectAsync(socket);
         if (socket.IsFinishing)
         {

@@ -17,7 +17,7 @@ internal sealed class SocketIoServer(
     ChannelRequests requests,
     ChannelRegistry registry,
     PacketEncoder encoder,
-    IChannelBackplane backplane,
+    ChannelPublisher server,
     ChannelsLog log,
     ChannelsMetrics metrics,
     TimeProvider time,
@@ -36,7 +36,7 @@ internal sealed class SocketIoServer(
             requests,
             registry,
             encoder,
-            backplane,
+            server,
             log,
             metrics,
             time);

@@ -15,6 +15,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     private readonly SocketIoConnection _connection;
     private readonly PacketEncoder _encoder;
     private readonly IChannelBackplane _backplane;
+    private readonly ChannelPublisher _server;
     private readonly int _maxHeld;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disconnected = new();
@@ -23,11 +24,12 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     private long _nextAckId;
     private int _finishing;
 
-    public SocketIoSocket(SocketIoConnection connection, string @namespace, JsonElement auth, PacketEncoder encoder, IChannelBackplane backplane, int maxHeld)
+    public SocketIoSocket(SocketIoConnection connection, string @namespace, JsonElement auth, ChannelPublisher server, int maxHeld)
     {
         _connection = connection;
-        _encoder = encoder;
-        _backplane = backplane;
+        _server = server;
+        _encoder = server.Encoder;
+        _backplane = server.Backplane;
         _maxHeld = maxHeld;
         Namespace = @namespace;
         Auth = auth;
@@ -47,6 +49,12 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     public override IReadOnlyCollection<string> Channels => Subscriptions.ToArray();
 
     public override CancellationToken Disconnected => _disconnected.Token;
+
+    public override ChannelTarget Others => ChannelTarget.ToNamespace(_server, Namespace, except: Id);
+
+    public override ChannelTarget Everyone => ChannelTarget.ToNamespace(_server, Namespace);
+
+    public override IChannelPublisher Server => _server;
 
     public SubscriptionSet Subscriptions { get; } = new();
 
@@ -183,7 +191,10 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
         return ValueTask.CompletedTask;
     }
 
-    public override async Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default)
+    public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
+        EmitWithAckAsync(_encoder.Event(Namespace, eventName, args, ackId: -1), cancellationToken);
+
+    public async Task<ChannelPayload> EmitWithAckAsync(EncodedPacket packet, CancellationToken cancellationToken)
     {
         var ack = new TaskCompletionSource<ChannelPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
         long id;
@@ -206,7 +217,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
         try
         {
-            Deliver(_encoder.Event(Namespace, eventName, args, id));
+            Deliver(PacketAckId.With(packet, id));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disconnected.Token);
             return await ack.Task.WaitAsync(linked.Token);
         }

@@ -14,7 +14,7 @@ public sealed class BroadcastExceptTests
         handlers.Add(ChannelEventKind.Connect, async e =>
         {
             await e.Socket.SubscribeAsync("room-1");
-            await e.Socket.BroadcastChannelAsync("hello", "room-1");
+            await e.Socket.Others.Channel("room-1").SendAsync("hello");
             return HandlerResult.Continue;
         });
         handlers.Add(ChannelEventKind.Event, e => ValueTask.FromResult(HandlerResult.Ack("pong")), eventName: "ping");

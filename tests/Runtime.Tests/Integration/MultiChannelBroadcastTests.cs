@@ -28,6 +28,9 @@ public sealed class MultiChannelBroadcastTests
         public ValueTask ChannelOccupiedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
 
         public ValueTask ChannelVacatedAsync(string @namespace, string channel) => ValueTask.CompletedTask;
+
+        public ValueTask<SocketCommandResult> ExecuteAsync(SocketCommand command, CancellationToken cancellationToken) =>
+            registry.ExecuteAsync(command, cancellationToken);
     }
 
     [Fact]

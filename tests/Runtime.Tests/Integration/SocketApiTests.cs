@@ -173,7 +173,7 @@ public sealed class SocketApiTests
         }, eventName: "send-and-broadcast");
         handlers.Add(ChannelEventKind.Event, async e =>
         {
-            await e.Socket.SendAndBroadcastChannelAsync("to room-1, me included", "room-1");
+            await e.Socket.SendAndBroadcastChannelAsync<string>("to room-1, me included", "room-1");
             return HandlerResult.Continue;
         }, eventName: "send-and-broadcast-channel");
         handlers.Add(ChannelEventKind.Event, async e =>

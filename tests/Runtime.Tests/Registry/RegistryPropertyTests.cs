@@ -29,6 +29,9 @@ public sealed class RegistryPropertyTests
             Interlocked.Increment(ref Delivered);
             return true;
         }
+
+        public Task<ChannelPayload> EmitWithAckAsync(EncodedPacket packet, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 
     private enum Op
