@@ -48,7 +48,7 @@ internal sealed partial class RedisBackplane
             {
                 remote = await pending.Task.WaitAsync(wait, cancellationToken);
             }
-            catch (TimeoutException)
+            catch (TimeoutException) when (!pending.Task.IsCompleted)
             {
                 throw new TimeoutException(
                     $"{pending.Answered} of {expected} other servers answered the {command.Kind} command within {wait.TotalMilliseconds:0} ms " +
