@@ -23,8 +23,6 @@ internal sealed class OriginPolicy(IEnumerable<string> allowedOrigins, IEnumerab
     /// <summary>Whether same-origin requests are judged by any <c>Host</c> (Development).</summary>
     public bool TrustsAnyHost => development;
 
-    public bool IsAllowed(HttpRequest request) => Judge(request) != OriginVerdict.Refused;
-
     /// <summary>What the allow-list says about the request's <c>Origin</c>.</summary>
     public OriginVerdict Judge(HttpRequest request)
     {
