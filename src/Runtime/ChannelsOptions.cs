@@ -99,8 +99,13 @@ public sealed class ChannelsOptions
 
     /// <summary>
     /// Origins allowed to open a connection from a browser (checked on WebSocket and polling requests
-    /// that carry an <c>Origin</c> header). Empty: only the server's own origin. <c>*</c>: any origin.
-    /// Requests without an <c>Origin</c> header (non-browser clients) are always allowed.
+    /// that carry an <c>Origin</c> header; others are answered 403 and logged). Empty: only the server's
+    /// own origin. <c>*</c>: any origin. Requests without an <c>Origin</c> header (non-browser clients)
+    /// are always allowed. A listed origin also gets CORS on polling with no other setting: its origin
+    /// echoed in <c>Access-Control-Allow-Origin</c>, credentials allowed (its pages can open a WebSocket
+    /// with the visitor's cookies anyway), preflights answered 204; an origin allowed only by <c>*</c>
+    /// gets no credentials. An endpoint with its own CORS policy (<c>MapChannels().RequireCors(…)</c>)
+    /// leaves CORS to that policy; this list still decides who may connect.
     /// </summary>
     public IList<string> AllowedOrigins { get; } = [];
 

@@ -34,7 +34,7 @@ internal sealed partial class ChannelsLog(ILogger logger)
     [LoggerMessage(17, LogLevel.Warning, "Session {SessionId} disconnected: it went on sending past its rate limits")]
     public partial void RateLimited(string sessionId);
 
-    [LoggerMessage(15, LogLevel.Information, "Rejected origin {Origin}")]
+    [LoggerMessage(15, LogLevel.Information, "Refused a browser request from origin {Origin}: it is not allowed. To let its pages connect, add it to ChannelsOptions.AllowedOrigins")]
     public partial void OriginRejected(string origin);
 
     [LoggerMessage(16, LogLevel.Warning, "Refused a new session from {Address}: too many sessions are waiting to connect")]

@@ -38,13 +38,16 @@ public static class ChannelsEndpointRouteBuilderExtensions
         return new CompositeConventionBuilder(
         [
             socketIo,
-            MapClientFile(endpoints, pattern + "/channels.js", "Channels.Client.channels.js", "text/javascript; charset=utf-8"),
-            MapClientFile(endpoints, pattern + "/channels.d.ts", "Channels.Client.channels.d.ts", "text/plain; charset=utf-8"),
+            MapClientFile(endpoints, engine.Origins, pattern + "/channels.js", "Channels.Client.channels.js", "text/javascript; charset=utf-8"),
+            MapClientFile(endpoints, engine.Origins, pattern + "/channels.d.ts", "Channels.Client.channels.d.ts", "text/plain; charset=utf-8"),
         ]);
     }
 
-    /// <summary>Serves a file of the browser client, embedded in this assembly, with an ETag.</summary>
-    private static IEndpointConventionBuilder MapClientFile(IEndpointRouteBuilder endpoints, string route, string resource, string contentType)
+    /// <summary>
+    /// Serves a file of the browser client, embedded in this assembly, with an ETag, and with CORS headers for
+    /// an allowed origin, so that a page there can <c>import</c> it (a module script is fetched with CORS).
+    /// </summary>
+    private static IEndpointConventionBuilder MapClientFile(IEndpointRouteBuilder endpoints, OriginPolicy origins, string route, string resource, string contentType)
     {
         using var stream = typeof(ChannelsEndpointRouteBuilderExtensions).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The embedded client file {resource} is missing.");
@@ -53,6 +56,12 @@ public static class ChannelsEndpointRouteBuilderExtensions
         var etag = $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes), 0, 8)}\"";
         return endpoints.MapGet(route, http =>
         {
+            var origin = origins.Judge(http.Request);
+            if (CrossOrigin.Applies(http, origin))
+            {
+                CrossOrigin.AddHeaders(http, origin);
+            }
+
             http.Response.Headers.ETag = etag;
             http.Response.Headers.CacheControl = "no-cache";
             if (http.Request.Headers.IfNoneMatch == etag)

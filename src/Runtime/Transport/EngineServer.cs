@@ -44,6 +44,20 @@ internal sealed class EngineServer
     {
         // A polling body is client-chosen text: no browser may guess it is anything else.
         http.Response.Headers.XContentTypeOptions = "nosniff";
+        var origin = Origins.Judge(http.Request);
+        if (CrossOrigin.Applies(http, origin))
+        {
+            // Before any other check, as socket.io's cors middleware: a preflight is answered on its own,
+            // and an error answer stays readable by the page.
+            if (CrossOrigin.IsPreflight(http.Request))
+            {
+                await AnswerPreflightAsync(http, origin);
+                return;
+            }
+
+            CrossOrigin.AddHeaders(http, origin);
+        }
+
         var query = http.Request.Query;
         if (query["EIO"] != "4")
         {
@@ -63,10 +77,9 @@ internal sealed class EngineServer
             return;
         }
 
-        if (!Origins.IsAllowed(http.Request))
+        if (origin == OriginVerdict.Refused)
         {
-            Log.OriginRejected(http.Request.Headers.Origin.ToString());
-            await RejectAsync(http, EngineErrorCode.Forbidden, "Origin not allowed", StatusCodes.Status403Forbidden);
+            await RejectOriginAsync(http);
             return;
         }
 
@@ -119,6 +132,25 @@ internal sealed class EngineServer
         {
             await RejectAsync(http, EngineErrorCode.BadRequest, "Bad request method");
         }
+    }
+
+    /// <summary>A browser's preflight: 204 with the CORS headers for an allowed origin, 403 for a refused one.</summary>
+    private Task AnswerPreflightAsync(HttpContext http, OriginVerdict origin)
+    {
+        CrossOrigin.AddHeaders(http, origin);
+        if (origin == OriginVerdict.Refused)
+        {
+            return RejectOriginAsync(http);
+        }
+
+        CrossOrigin.AnswerPreflight(http);
+        return Task.CompletedTask;
+    }
+
+    private Task RejectOriginAsync(HttpContext http)
+    {
+        Log.OriginRejected(ClientText.Excerpt(http.Request.Headers.Origin.ToString()));
+        return RejectAsync(http, EngineErrorCode.Forbidden, "Origin not allowed", StatusCodes.Status403Forbidden);
     }
 
     private async Task OpenAsync(HttpContext http, EngineTransportKind transport)

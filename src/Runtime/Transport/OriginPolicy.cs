@@ -23,26 +23,34 @@ internal sealed class OriginPolicy(IEnumerable<string> allowedOrigins, IEnumerab
     /// <summary>Whether same-origin requests are judged by any <c>Host</c> (Development).</summary>
     public bool TrustsAnyHost => development;
 
-    public bool IsAllowed(HttpRequest request)
+    /// <summary>What the allow-list says about the request's <c>Origin</c>.</summary>
+    public OriginVerdict Judge(HttpRequest request)
     {
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0 || AllowsAnyOrigin)
+        if (origin.Length == 0)
         {
-            return true;
+            return OriginVerdict.NoOrigin;
         }
 
         foreach (var entry in _origins)
         {
             if (string.Equals(entry, origin, StringComparison.OrdinalIgnoreCase))
             {
-                return true;
+                return OriginVerdict.Listed;
             }
+        }
+
+        if (AllowsAnyOrigin)
+        {
+            return OriginVerdict.AnyOrigin;
         }
 
         return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
             && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
-            && IsTrustedHost(request.Host.Host);
+            && IsTrustedHost(request.Host.Host)
+            ? OriginVerdict.SameOrigin
+            : OriginVerdict.Refused;
     }
 
     private bool IsTrustedHost(string host) =>
@@ -56,4 +64,23 @@ internal sealed class OriginPolicy(IEnumerable<string> allowedOrigins, IEnumerab
         allowed.StartsWith("*.", StringComparison.Ordinal)
             ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
             : string.Equals(allowed, host, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>What <see cref="OriginPolicy"/> says about a request's <c>Origin</c>.</summary>
+internal enum OriginVerdict
+{
+    /// <summary>No <c>Origin</c> header: not a browser's cross-origin request; allowed.</summary>
+    NoOrigin,
+
+    /// <summary>The origin is in <see cref="ChannelsOptions.AllowedOrigins"/>.</summary>
+    Listed,
+
+    /// <summary>Allowed only by <c>*</c> in <see cref="ChannelsOptions.AllowedOrigins"/>.</summary>
+    AnyOrigin,
+
+    /// <summary>The server's own origin, on a host that cannot have been rebound.</summary>
+    SameOrigin,
+
+    /// <summary>Not allowed: the request is answered 403.</summary>
+    Refused,
 }
