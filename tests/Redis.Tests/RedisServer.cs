@@ -9,25 +9,48 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
-
-    public int Port { get; }
+    public int Port { get; private set; }
 
     public string Configuration => $"127.0.0.1:{Port},connectTimeout=2000,syncTimeout=2000";
 
+    /// <summary>
+    /// Starts on a port that was free a moment ago. redis-server cannot pick a port itself, so another
+    /// process may take it in between: then redis-server exits at once and another port is tried.
+    /// </summary>
     public static async Task<RedisServer> StartAsync()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var server = new RedisServer(port);
-        await server.StartAgainAsync();
-        return server;
+        var server = new RedisServer();
+        for (var attempt = 1; ; attempt++)
+        {
+            using (var listener = new TcpListener(IPAddress.Loopback, 0))
+            {
+                listener.Start();
+                server.Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+
+            if (await server.TryStartAsync())
+            {
+                return server;
+            }
+
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException("redis-server did not start on any of 5 free ports.");
+            }
+        }
     }
 
-    /// <summary>Starts the server process (again) on the same port and waits until it accepts connections.</summary>
+    /// <summary>Starts the server process again on the same port and waits until it accepts connections.</summary>
     public async Task StartAgainAsync()
+    {
+        if (!await TryStartAsync())
+        {
+            throw new InvalidOperationException($"redis-server could not start again on port {Port} (taken meanwhile?).");
+        }
+    }
+
+    /// <summary>True once the server accepts connections; false when it exited first (its port was taken).</summary>
+    private async Task<bool> TryStartAsync()
     {
         if (!File.Exists("/usr/bin/redis-server"))
         {
@@ -50,7 +73,15 @@ public sealed class RedisServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        var exited = _process.WaitForExitAsync();
+        if (await Task.WhenAny(ready.Task, exited).WaitAsync(TimeSpan.FromSeconds(15)) == ready.Task)
+        {
+            return true;
+        }
+
+        _process.Dispose();
+        _process = null;
+        return false;
     }
 
     /// <summary>Kills the server process (as a crash would).</summary>
