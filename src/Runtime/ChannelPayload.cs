@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Channels.Protocol;
 
 namespace Channels;
 
@@ -159,8 +161,30 @@ public sealed class ChannelPayload
         return JsonElement.ParseValue(ref reader);
     }
 
-    /// <summary>Deserializes argument <paramref name="index"/> with a source-generated type info.</summary>
-    public T? Deserialize<T>(int index, JsonTypeInfo<T> typeInfo) => JsonSerializer.Deserialize(GetRawJson(index).Span, typeInfo);
+    /// <summary>
+    /// Deserializes argument <paramref name="index"/> with a source-generated type info. Binary attachments
+    /// bind wherever their placeholders are: to <c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> or
+    /// <c>Memory&lt;byte&gt;</c> members and items (each placeholder is read as its attachment in base64, so a
+    /// <c>string</c> member gets the base64 text).
+    /// </summary>
+    /// <exception cref="JsonException">The JSON does not fit <typeparamref name="T"/>, or an attachment is named twice.</exception>
+    public T? Deserialize<T>(int index, JsonTypeInfo<T> typeInfo)
+    {
+        var raw = GetRawJson(index).Span;
+        if (Attachments.Count == 0 || !Placeholders.TryInline(raw, Attachments, out var buffer, out var length))
+        {
+            return JsonSerializer.Deserialize(raw, typeInfo);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     /// <summary>
     /// When argument <paramref name="index"/> is a binary attachment placeholder, gets its bytes.
@@ -190,34 +214,7 @@ public sealed class ChannelPayload
     internal static bool TryReadPlaceholder(ReadOnlySpan<byte> json, out int num)
     {
         num = -1;
-        var placeholder = false;
         var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return false;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("_placeholder"u8))
-            {
-                reader.Read();
-                placeholder = reader.TokenType == JsonTokenType.True;
-            }
-            else if (reader.ValueTextEquals("num"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out num))
-                {
-                    return false;
-                }
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        return placeholder && num >= 0;
+        return reader.Read() && reader.TokenType == JsonTokenType.StartObject && Placeholders.TryRead(ref reader, out num);
     }
 }

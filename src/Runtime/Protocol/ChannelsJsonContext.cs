@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace Channels.Protocol;
 
-/// <summary>Type information for the values the runtime itself writes, and common primitives, so that they serialize under NativeAOT.</summary>
+/// <summary>
+/// Type information for the values the runtime itself writes, and common primitives, so that they serialize
+/// under NativeAOT. The binary types are here so that a buffer held as <c>object</c> (in a dictionary, a list)
+/// still resolves, and goes out as an attachment.
+/// </summary>
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
@@ -15,6 +19,9 @@ namespace Channels.Protocol;
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(byte[]))]
+[JsonSerializable(typeof(ReadOnlyMemory<byte>))]
+[JsonSerializable(typeof(Memory<byte>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(ChannelAck))]
 internal sealed partial class ChannelsJsonContext : JsonSerializerContext;

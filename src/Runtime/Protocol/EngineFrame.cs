@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using Channels.Backplane;
 
 namespace Channels.Protocol;
@@ -37,6 +38,20 @@ internal readonly struct EngineFrame
 
             return size;
         }
+    }
+
+    /// <summary>The length of a binary message of <paramref name="length"/> bytes written as text (<c>b</c> + base64).</summary>
+    public static int Base64Length(int length) => 1 + Base64.GetMaxEncodedToUtf8Length(length);
+
+    /// <summary>
+    /// Writes a binary message as text, <c>b</c> followed by its base64: how polling bodies carry binary, and
+    /// WebSocket text frames for a client that asked for base64 (<c>b64</c> in its query). Returns the length.
+    /// </summary>
+    public static int WriteBase64(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        destination[0] = (byte)'b';
+        Base64.EncodeToUtf8(data, destination[1..], out _, out var written);
+        return 1 + written;
     }
 
     public static EngineFrame FromPacket(EncodedPacket packet) => new(packet.Frame, packet.Attachments.Count == 0 ? null : packet.Attachments);

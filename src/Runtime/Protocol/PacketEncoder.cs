@@ -6,14 +6,17 @@ namespace Channels.Protocol;
 
 /// <summary>
 /// Encodes the packets the server sends, once each, through the app's JSON options: messages, custom
-/// events and acks. A broadcast encodes here once and hands the same bytes to every recipient.
+/// events and acks. A broadcast encodes here once and hands the same bytes to every recipient. Binary
+/// values, at the top level or nested in a value, become attachments (<see cref="BinaryConverters"/>).
 /// </summary>
-internal sealed class PacketEncoder(JsonSerializerOptions options)
+internal sealed class PacketEncoder(JsonSerializerOptions appOptions)
 {
+    private readonly JsonSerializerOptions _options = BinaryConverters.ForPackets(appOptions);
+
     /// <summary><c>["message", message]</c> or <c>["message", message, channel]</c>.</summary>
     public EncodedPacket Message<T>(string @namespace, T message, string? channel)
     {
-        var writer = PacketWriter.Rent(options);
+        var writer = PacketWriter.Rent(_options);
         try
         {
             writer.WriteString("message");
@@ -35,7 +38,7 @@ internal sealed class PacketEncoder(JsonSerializerOptions options)
     /// <summary><c>["name", …args]</c>, with an ack id when one is given (-1 for none).</summary>
     public EncodedPacket Event(string @namespace, string eventName, object?[] args, long ackId)
     {
-        var writer = PacketWriter.Rent(options);
+        var writer = PacketWriter.Rent(_options);
         try
         {
             writer.WriteString(eventName);
@@ -56,7 +59,7 @@ internal sealed class PacketEncoder(JsonSerializerOptions options)
     /// <summary>An ACK carrying one <see cref="ChannelAck"/>.</summary>
     public EncodedPacket Ack(string @namespace, long ackId, ChannelAck ack)
     {
-        var writer = PacketWriter.Rent(options);
+        var writer = PacketWriter.Rent(_options);
         writer.WriteValue(ack);
         return writer.Finish(ack: true, @namespace, ackId);
     }
@@ -64,7 +67,7 @@ internal sealed class PacketEncoder(JsonSerializerOptions options)
     /// <summary>An ACK carrying a handler's value (a payload's arguments as they are), or no argument.</summary>
     public EncodedPacket AckValue(string @namespace, long ackId, object? value, bool hasValue)
     {
-        var writer = PacketWriter.Rent(options);
+        var writer = PacketWriter.Rent(_options);
         try
         {
             if (hasValue)

@@ -9,7 +9,8 @@ namespace Channels.Protocol;
 
 /// <summary>
 /// Encodes one outgoing Socket.IO EVENT or ACK: the JSON array is written first (binary values become
-/// placeholders and attachments), then the header, into one exact-size frame. Instances are cached per
+/// placeholders and attachments, at the top level here and nested anywhere through
+/// <see cref="BinaryConverters"/>), then the header, into one exact-size frame. Instances are cached per
 /// thread; use <see cref="Rent"/> and <see cref="Finish"/> in one synchronous stretch.
 /// </summary>
 internal sealed class PacketWriter
@@ -17,9 +18,14 @@ internal sealed class PacketWriter
     [ThreadStatic]
     private static PacketWriter? s_cached;
 
+    /// <summary>The writer between <see cref="Rent"/> and <see cref="Return"/> on this thread, for the converters.</summary>
+    [ThreadStatic]
+    private static PacketWriter? s_current;
+
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private readonly Utf8JsonWriter _json;
     private readonly List<ReadOnlyMemory<byte>> _attachments = [];
+    private PacketWriter? _outer;
 
     private PacketWriter() => _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
 
@@ -29,6 +35,8 @@ internal sealed class PacketWriter
     {
         var writer = s_cached ?? new PacketWriter();
         s_cached = null;
+        writer._outer = s_current;
+        s_current = writer;
         writer.Options = options;
         writer._json.WriteStartArray();
         return writer;
@@ -162,9 +170,28 @@ internal sealed class PacketWriter
         }
     }
 
+    /// <summary>
+    /// Writes a binary value met while serializing: a placeholder and an attachment when
+    /// <paramref name="json"/> is the writer of the packet being encoded on this thread, a base64 string
+    /// (System.Text.Json's own form) anywhere else.
+    /// </summary>
+    public static void WriteBinary(Utf8JsonWriter json, ReadOnlyMemory<byte> bytes)
+    {
+        if (s_current is { } current && ReferenceEquals(current._json, json))
+        {
+            current.WritePlaceholder(bytes);
+        }
+        else
+        {
+            json.WriteBase64StringValue(bytes.Span);
+        }
+    }
+
     /// <summary>Abandons a packet (for example when serialization threw) and returns the writer.</summary>
     public void Return()
     {
+        s_current = _outer;
+        _outer = null;
         _json.Reset();
         _buffer.ResetWrittenCount();
         _attachments.Clear();

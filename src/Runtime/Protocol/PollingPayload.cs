@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 
 namespace Channels.Protocol;
 
@@ -18,25 +17,12 @@ internal static class PollingPayload
         {
             var end = body.Span.IndexOf(Separator);
             var part = end < 0 ? body : body[..end];
-            if (part.Length > 0 && part.Span[0] == (byte)'b')
-            {
-                var decoded = new byte[Base64.GetMaxDecodedFromUtf8Length(part.Length - 1)];
-                if (Base64.DecodeFromUtf8(part.Span[1..], decoded, out _, out var written) != OperationStatus.Done)
-                {
-                    return false;
-                }
-
-                packets.Add(EnginePacket.Binary(decoded.AsMemory(0, written)));
-            }
-            else if (EnginePacket.TryParseText(part, out var packet))
-            {
-                packets.Add(packet);
-            }
-            else
+            if (!EnginePacket.TryParseTextFrame(part, out var packet))
             {
                 return false;
             }
 
+            packets.Add(packet);
             if (end < 0)
             {
                 return true;
@@ -61,10 +47,7 @@ internal static class PollingPayload
             {
                 WriteSeparator(output, ref first);
                 var data = binary[i].Span;
-                var span = output.GetSpan(1 + Base64.GetMaxEncodedToUtf8Length(data.Length));
-                span[0] = (byte)'b';
-                Base64.EncodeToUtf8(data, span[1..], out _, out var written);
-                output.Advance(1 + written);
+                output.Advance(EngineFrame.WriteBase64(data, output.GetSpan(EngineFrame.Base64Length(data.Length))));
             }
         }
     }

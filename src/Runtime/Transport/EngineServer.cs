@@ -112,7 +112,7 @@ internal sealed class EngineServer
             }
 
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            await WebSocketTransport.RunUpgradeAsync(this, session, socket, CorkingUpgradeFeature.StreamOf(http));
+            await WebSocketTransport.RunUpgradeAsync(this, session, socket, CorkingUpgradeFeature.StreamOf(http), WantsBase64(http));
             return;
         }
 
@@ -184,7 +184,7 @@ internal sealed class EngineServer
 
             using var _ = socket;
             var opened = Open(http, transport, address);
-            await WebSocketTransport.RunAsync(this, opened, socket, CorkingUpgradeFeature.StreamOf(http), OpenPacket(opened.Id, polling: false));
+            await WebSocketTransport.RunAsync(this, opened, socket, CorkingUpgradeFeature.StreamOf(http), OpenPacket(opened.Id, polling: false), WantsBase64(http));
             return;
         }
 
@@ -214,6 +214,13 @@ internal sealed class EngineServer
         session.Start();
         return session;
     }
+
+    /// <summary>
+    /// Whether the client asked for binary as base64 text (<c>b64</c> with any value in the query, as the
+    /// reference server reads it): socket.io-client's <c>forceBase64</c>. Only WebSocket frames change;
+    /// polling bodies always carry binary as base64.
+    /// </summary>
+    private static bool WantsBase64(HttpContext http) => !string.IsNullOrEmpty(http.Request.Query["b64"].ToString());
 
     /// <summary>Counts a new session against the caps on unconnected sessions; false when one is full.</summary>
     private bool TryReserveUnconnected(string address)

@@ -6,7 +6,9 @@ namespace Channels.Transport;
 
 /// <summary>
 /// Engine.IO over one WebSocket: a read loop that hands each frame to the session in order, and a
-/// write loop that drains the session's queue, one packet per frame, binary as binary frames.
+/// write loop that drains the session's queue, one packet per frame, binary as binary frames (or, for a
+/// client that asked for base64 with <c>b64</c> in its query, as <c>b</c> + base64 text frames; a client's
+/// <c>b</c> text frames are binary messages either way, as in the reference server).
 /// </summary>
 internal static class WebSocketTransport
 {
@@ -17,18 +19,19 @@ internal static class WebSocketTransport
     /// <summary>
     /// Serves a session opened on this WebSocket. <paramref name="corked"/> is the stream the socket writes
     /// through, when it is a <see cref="CorkedStream"/>: the writer then gathers each batch into one write.
+    /// <paramref name="base64"/>: the client asked for binary as base64 text frames.
     /// </summary>
-    public static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, byte[] openPacket)
+    public static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, byte[] openPacket, bool base64)
     {
         await socket.SendAsync(openPacket, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
-        await ServeAsync(server, session, socket, corked);
+        await ServeAsync(server, session, socket, corked, base64);
     }
 
     /// <summary>
     /// Serves a WebSocket that asks to take over a polling session: answers the probe, ends the
     /// pending GET with a NOOP, and switches on the client's UPGRADE packet.
     /// </summary>
-    public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked)
+    public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64)
     {
         var buffer = new MessageBuffer(server.Options.MaxPayloadBytes);
         try
@@ -68,13 +71,13 @@ internal static class WebSocketTransport
             return;
         }
 
-        await ServeAsync(server, session, socket, corked, buffer);
+        await ServeAsync(server, session, socket, corked, base64, buffer);
     }
 
-    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, MessageBuffer? buffer = null)
+    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64, MessageBuffer? buffer = null)
     {
         var reading = ReadLoopAsync(server, session, socket, buffer ?? new MessageBuffer(server.Options.MaxPayloadBytes));
-        await WriteLoopAsync(server, session, socket, corked);
+        await WriteLoopAsync(server, session, socket, corked, base64);
 
         // The session is over and our close frame is out: a client that does not answer it is cut off.
         try
@@ -109,13 +112,14 @@ internal static class WebSocketTransport
                     return;
                 }
 
-                var data = message.Value.Data.ToArray();
+                // The frame's buffer is reused: a packet keeps a copy (a "b" frame is decoded into its own array).
+                var data = message.Value.Data;
                 EnginePacket packet;
                 if (message.Value.Type == WebSocketMessageType.Binary)
                 {
-                    packet = EnginePacket.Binary(data);
+                    packet = EnginePacket.Binary(data.ToArray());
                 }
-                else if (!EnginePacket.TryParseText(data, out packet))
+                else if (!EnginePacket.TryParseTextFrame(EnginePacket.IsBase64(data.Span) ? data : data.ToArray(), out packet))
                 {
                     server.Log.InvalidPacket(session.Id, "invalid Engine.IO packet");
                     session.Abort(EngineCloseReason.InvalidPacket);
@@ -131,7 +135,7 @@ internal static class WebSocketTransport
         }
     }
 
-    private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked)
+    private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64)
     {
         var guard = new SendGuard(socket);
         using var abortOnClose = session.Closed.UnsafeRegister(static state => ((SendGuard)state!).OnClosed(), guard);
@@ -161,7 +165,14 @@ internal static class WebSocketTransport
                         {
                             for (var i = 0; i < binary.Count; i++)
                             {
-                                await socket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+                                if (base64)
+                                {
+                                    await SendBase64Async(socket, binary[i]);
+                                }
+                                else
+                                {
+                                    await socket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+                                }
                             }
                         }
 
@@ -188,6 +199,21 @@ internal static class WebSocketTransport
         }
 
         await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, (session.CloseReason ?? EngineCloseReason.ServerClose).ToText());
+    }
+
+    /// <summary>Sends a binary message as a text frame, <c>b</c> + base64, from a pooled buffer.</summary>
+    private static async ValueTask SendBase64Async(WebSocket socket, ReadOnlyMemory<byte> data)
+    {
+        var text = ArrayPool<byte>.Shared.Rent(EngineFrame.Base64Length(data.Length));
+        try
+        {
+            var length = EngineFrame.WriteBase64(data.Span, text);
+            await socket.SendAsync(text.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(text);
+        }
     }
 
     /// <summary>Sends a close frame (bounded in time) and aborts the socket if the peer does not answer.</summary>

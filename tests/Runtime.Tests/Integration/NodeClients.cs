@@ -84,7 +84,7 @@ public sealed class NodeClients : IAsyncDisposable
         var ack = await WaitAsync(e => e["type"]?.GetValue<string>() == "ack" && e["ref"]?.GetValue<int>() == id, $"ack {id} of {client}");
         if (ack["error"] is { } error)
         {
-            throw new InvalidOperationException($"ack failed: {error}");
+            throw new InvalidOperationException($"ack failed: {error}. Seen: {string.Join(Environment.NewLine, Seen.Select(e => e.ToJsonString()))}");
         }
 
         return ack["args"]![0];
