@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Channels.Protocol;
 
 namespace Channels;
@@ -110,15 +111,17 @@ public sealed class ChannelsOptions
     public IList<string> AllowedOrigins { get; } = [];
 
     /// <summary>
-    /// How payloads are serialized: web defaults (camelCase). Add the app's source-generated
-    /// <c>JsonSerializerContext</c> to <see cref="JsonSerializerOptions.TypeInfoResolverChain"/> so that
-    /// payload types resolve under NativeAOT.
+    /// How payloads are serialized: web defaults (camelCase, names matched without case), except that
+    /// numbers are strict: a client's <c>"42"</c> does not bind to an <c>int</c>, as a <c>42</c> does not
+    /// bind to a <c>string</c> (set <see cref="JsonSerializerOptions.NumberHandling"/> to allow it). Add the
+    /// app's source-generated <c>JsonSerializerContext</c> to
+    /// <see cref="JsonSerializerOptions.TypeInfoResolverChain"/> so that payload types resolve under NativeAOT.
     /// </summary>
     public JsonSerializerOptions JsonSerializerOptions { get; } = CreateJsonOptions();
 
     private static JsonSerializerOptions CreateJsonOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };
         options.TypeInfoResolverChain.Add(ChannelsJsonContext.Default);
         return options;
     }

@@ -98,6 +98,6 @@ public sealed class GeneratorCachingTests
         var after = GeneratorHarness.RunClean(Sources.Chat.Replace("private void Plain(string text)", "private void Plain(string text, CancellationToken token)", StringComparison.Ordinal)).Files["Demo.ChatHandlers.Channels.g.cs"];
 
         Assert.NotEqual(before, after);
-        Assert.Contains("handler.Plain(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw new global::Channels.ChannelProtocolException(\"argument 0 is null\"), e.CancellationToken)", after, StringComparison.Ordinal);
+        Assert.Contains("handler.Plain(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw global::Channels.Dispatch.GeneratedHandlerSupport.NullArgument(0), e.CancellationToken)", after, StringComparison.Ordinal);
     }
 }

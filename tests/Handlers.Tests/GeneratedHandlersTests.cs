@@ -46,7 +46,8 @@ public sealed class GeneratedHandlersTests
 
         Assert.Equal("hi", relayed["args"]![0]!["text"]!.GetValue<string>());
         Assert.Equal("still ran", afterBoom!.GetValue<string>());
-        var a = journal.Entries.Where(e => !e.StartsWith("any:", StringComparison.Ordinal)).ToList();
+        // (StrictHandlers' [OnError] notes the same errors as RoomHandlers'.)
+        var a = journal.Entries.Where(e => !e.StartsWith("any:", StringComparison.Ordinal) && !e.StartsWith("strict-error:", StringComparison.Ordinal)).ToList();
         Assert.Equal(
             ["connect:/", "connect:/", "subscribe:room-1", "subscribe:room-1", "message:room-1:ada:hi", "error:boom", "disconnect", "unsubscribe:room-1", "finish:room-1"],
             a);

@@ -91,8 +91,9 @@ public sealed partial class VoteHandlers(EventJournal journal)
 /// <summary>Bound and unbound message handlers (DESIGN.md: an unbound handler fires for every message).</summary>
 public sealed partial class MessageBindingHandlers(EventJournal journal)
 {
+    /// <summary>Any JSON value: this handler sees every message of every channel, whatever other handlers expect.</summary>
     [OnMessage]
-    public void Any(string text, string? channel) => journal.Add($"any:{channel}:{text}");
+    public void Any(System.Text.Json.JsonElement text, string? channel) => journal.Add($"any:{channel}:{text}");
 
     [OnMessage("^team-")]
     public void Team(string text, string channel) => journal.Add($"team:{channel}:{text}");
@@ -153,7 +154,7 @@ public sealed class EventJournal
         changed.TrySetResult();
     }
 
-    public async Task WaitForAsync(string entry)
+    public async Task WaitForAsync(string entry, bool prefix = false)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (true)
@@ -161,7 +162,7 @@ public sealed class EventJournal
             Task changed;
             lock (_entries)
             {
-                if (_entries.Contains(entry))
+                if (prefix ? _entries.Exists(e => e.StartsWith(entry, StringComparison.Ordinal)) : _entries.Contains(entry))
                 {
                     return;
                 }
@@ -179,4 +180,37 @@ public sealed class EventJournal
             }
         }
     }
+}
+
+/// <summary>Handlers whose arguments a careless client gets wrong: strict binding answers with an error ack.</summary>
+public sealed partial class StrictHandlers(EventJournal journal)
+{
+    [OnEvent("kick")]
+    public static string Kick(string user) => "kicked " + user;
+
+    [OnEvent("maybe")]
+    public static string Maybe(string? note) => note ?? "(none)";
+
+    [OnEvent("line")]
+    public static string Line(ChatLine line) => line.Text;
+
+    [OnEvent("count")]
+    public static int Count(int n) => n;
+
+    [OnSubscribe("^strict-")]
+    public static bool Join() => true;
+
+    [OnMessage("^strict-")]
+    public void Said(string text)
+    {
+        if (text == "explode")
+        {
+            throw new InvalidOperationException("exploded");
+        }
+
+        journal.Add($"strict:{text}");
+    }
+
+    [OnError]
+    private void Failed(Exception exception) => journal.Add($"strict-error:{exception.GetType().Name}:{exception.Message}");
 }

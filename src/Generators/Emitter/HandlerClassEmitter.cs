@@ -146,10 +146,11 @@ internal static class HandlerClassEmitter
         BindingKind.Exception => "exception",
         BindingKind.PayloadString when parameter.AcceptsNull => $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex})",
         BindingKind.PayloadString =>
-            $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex}) ?? throw new global::Channels.ChannelProtocolException({CSharpText.Literal($"argument {parameter.ArgumentIndex} is null")})",
+            $"{Names.Support}.String(e.Payload, {parameter.ArgumentIndex}) ?? throw {Names.Support}.NullArgument({parameter.ArgumentIndex})",
         BindingKind.PayloadElement => $"{Names.Support}.Element(e.Payload, {parameter.ArgumentIndex})",
         BindingKind.PayloadBinary => $"{Names.Support}.Binary(e.Payload, {parameter.ArgumentIndex})",
-        _ => $"{Names.Support}.Value(e.Payload, {parameter.ArgumentIndex}, t{parameter.ArgumentIndex})",
+        _ when parameter.AcceptsNull => $"{Names.Support}.Value(e.Payload, {parameter.ArgumentIndex}, t{parameter.ArgumentIndex})",
+        _ => $"{Names.Support}.Value(e.Payload, {parameter.ArgumentIndex}, t{parameter.ArgumentIndex}) ?? throw {Names.Support}.NullArgument({parameter.ArgumentIndex})",
     };
 
     private static string Wrapper(ReturnKind kind) => kind switch

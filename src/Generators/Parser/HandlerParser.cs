@@ -366,7 +366,15 @@ internal static partial class HandlerParser
                 // A payload's type keeps its nullable annotations (List<string?>), so the value generated code
                 // deserializes converts to the parameter without a nullability warning.
                 var payloadType = binding == BindingKind.PayloadValue ? type.ToDisplayString(NullableFullyQualified) : typeName;
-                result.Add(new ParameterModel(binding.Value, payloadType, argument++, binding == BindingKind.PayloadString && acceptsNull));
+                // Null is refused where the parameter cannot hold it: a non-nullable string or reference type (a
+                // value type refuses JSON null when it is deserialized).
+                var takesNull = binding switch
+                {
+                    BindingKind.PayloadString => acceptsNull,
+                    BindingKind.PayloadValue => acceptsNull || type.IsValueType,
+                    _ => false,
+                };
+                result.Add(new ParameterModel(binding.Value, payloadType, argument++, takesNull));
                 continue;
             }
 

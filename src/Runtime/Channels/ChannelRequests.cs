@@ -146,9 +146,7 @@ internal sealed class ChannelRequests(
         member.Subscriptions.Current = channel;
         try
         {
-            return await dispatcher.MessageAsync(member.Socket, channel, payload, limits) is { } refusedBy
-                ? ChannelAck.RateLimited(refusedBy)
-                : ChannelAck.Success;
+            return (await dispatcher.MessageAsync(member.Socket, channel, payload, limits)).Error ?? ChannelAck.Success;
         }
         finally
         {

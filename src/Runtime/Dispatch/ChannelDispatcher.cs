@@ -57,10 +57,10 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
 
     /// <summary>
     /// Runs <c>[OnMessage]</c>: for a message published to a channel, the handlers that match it; for a
-    /// plain message, each handler once (see <see cref="RunSocketWideAsync"/>). Returns null when they ran,
-    /// or the name of the rate limit that refused the message (then none ran).
+    /// plain message, each handler once (see <see cref="RunSocketWideAsync"/>). Says which rate limit refused
+    /// the message (then none ran), or the first failure of a handler that ran.
     /// </summary>
-    public async ValueTask<string?> MessageAsync(ChannelSocket socket, string? channel, ChannelPayload payload, EventRateLimiter? limits)
+    public async ValueTask<EventOutcome> MessageAsync(ChannelSocket socket, string? channel, ChannelPayload payload, EventRateLimiter? limits)
     {
         var handlers = Handlers(socket);
         if (channel is null)
@@ -71,15 +71,18 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
         var matched = handlers.ForChannel(ChannelEventKind.Message, channel);
         if (limits?.TryAcquire(matched) is { } refusedBy)
         {
-            return refusedBy;
+            return new EventOutcome(true, null, refusedBy);
         }
 
+        string? failure = null;
         foreach (var handler in matched)
         {
-            await InvokeAsync(handler, ChannelEventKind.Message, socket, channel, payload, null);
+            // Every handler runs, whatever the others did; the first failure answers the client.
+            var result = await InvokeAsync(handler, ChannelEventKind.Message, socket, channel, payload, null);
+            failure ??= result.Failure;
         }
 
-        return null;
+        return new EventOutcome(matched.Length > 0, null, null, failure);
     }
 
     /// <summary>
@@ -100,6 +103,7 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
         }
 
         HandlerResult? answer = null;
+        string? failure = null;
         foreach (var handler in handlers)
         {
             var result = await InvokeAsync(handler, ChannelEventKind.Event, socket, null, payload, null);
@@ -107,9 +111,11 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
             {
                 answer = result;
             }
+
+            failure ??= result.Failure;
         }
 
-        return new EventOutcome(Handled: true, answer, null);
+        return new EventOutcome(Handled: true, answer, null, failure);
     }
 
     /// <summary>Runs <c>[OnDisconnect]</c> (the client left), once per handler.</summary>
@@ -155,9 +161,9 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
     /// patterned one fires once, with the first of the socket's channels (in subscription order) that it
     /// matches. Which handlers match a channel comes from the catalog's cache, so no pattern is tested
     /// again for a channel already seen. With <paramref name="limits"/>, the handlers that would run are
-    /// charged first; a refusal runs none and returns the limit's name.
+    /// charged first; a refusal runs none and says which limit refused.
     /// </summary>
-    private async ValueTask<string?> RunSocketWideAsync(
+    private async ValueTask<EventOutcome> RunSocketWideAsync(
         NamespaceHandlers handlers, ChannelEventKind kind, ChannelSocket socket, ChannelPayload payload, Exception? exception, EventRateLimiter? limits)
     {
         var all = handlers.All(kind);
@@ -186,22 +192,22 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
 
         if (limits is not null && handlers.HasRateLimits(kind) && limits.TryAcquire(Running(all, firstMatch)) is { } refusedBy)
         {
-            return refusedBy;
+            return new EventOutcome(true, null, refusedBy);
         }
 
+        string? failure = null;
+        var ran = false;
         for (var i = 0; i < all.Length; i++)
         {
-            if (all[i].Matcher is null)
+            if (all[i].Matcher is null || firstMatch?[i] is not null)
             {
-                await InvokeAsync(all[i], kind, socket, null, payload, exception);
-            }
-            else if (firstMatch?[i] is { } channel)
-            {
-                await InvokeAsync(all[i], kind, socket, channel, payload, exception);
+                ran = true;
+                var result = await InvokeAsync(all[i], kind, socket, firstMatch?[i], payload, exception);
+                failure ??= result.Failure;
             }
         }
 
-        return null;
+        return new EventOutcome(ran, null, null, failure);
     }
 
     /// <summary>The handlers <see cref="RunSocketWideAsync"/> runs: the unpatterned ones and those with a first match.</summary>
@@ -228,9 +234,15 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
 
             log.HandlerFailed(ex, handler.Name, socket.Id);
             await ErrorAsync(socket, ex, channel);
-            return kind is ChannelEventKind.Connect or ChannelEventKind.Subscribe
-                ? HandlerResult.Reject("internal server error")
-                : HandlerResult.Continue;
+            return kind switch
+            {
+                ChannelEventKind.Connect or ChannelEventKind.Subscribe => HandlerResult.Reject("internal server error"),
+
+                // The client's ack says what went wrong with its arguments; anything else is the server's business.
+                ChannelEventKind.Event or ChannelEventKind.Message => HandlerResult.Failed(
+                    ex is ChannelProtocolException ? Protocol.ClientText.Error(ex.Message) : "internal server error"),
+                _ => HandlerResult.Continue,
+            };
         }
     }
 }

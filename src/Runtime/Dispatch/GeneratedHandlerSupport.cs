@@ -59,19 +59,31 @@ public static class GeneratedHandlerSupport
 
     // ---- arguments ----
 
-    /// <summary>Argument <paramref name="index"/> as a string (see <see cref="ChannelPayload.GetString"/>).</summary>
-    public static string? String(ChannelPayload payload, int index) => payload.GetString(Require(payload, index));
+    /// <summary>
+    /// Argument <paramref name="index"/> as a string: a JSON string, or null for JSON null (the generated code
+    /// refuses null for a non-nullable parameter). Any other kind is the client's mistake, not text to bind.
+    /// </summary>
+    public static string? String(ChannelPayload payload, int index)
+    {
+        var at = Require(payload, index);
+        return payload.GetValueKind(at) is JsonValueKind.String or JsonValueKind.Null
+            ? payload.GetString(at)
+            : throw Mismatch(index, "a string", payload.GetValueKind(at));
+    }
 
-    /// <summary>Argument <paramref name="index"/> as a <see cref="JsonElement"/>.</summary>
+    /// <summary>Argument <paramref name="index"/> as a <see cref="JsonElement"/> (any JSON value).</summary>
     public static JsonElement Element(ChannelPayload payload, int index) => payload.GetElement(Require(payload, index));
 
     /// <summary>Argument <paramref name="index"/> as binary; a client that sent something else gets an error.</summary>
     public static ReadOnlyMemory<byte> Binary(ChannelPayload payload, int index) =>
         payload.TryGetBinary(Require(payload, index), out var bytes)
             ? bytes
-            : throw new ChannelProtocolException($"argument {index} is not binary");
+            : throw Mismatch(index, "binary", payload.GetValueKind(index));
 
-    /// <summary>Argument <paramref name="index"/> deserialized.</summary>
+    /// <summary>
+    /// Argument <paramref name="index"/> deserialized; null for JSON null (the generated code refuses null for
+    /// a non-nullable parameter).
+    /// </summary>
     public static T Value<T>(ChannelPayload payload, int index, JsonTypeInfo<T> typeInfo)
     {
         try
@@ -80,12 +92,26 @@ public static class GeneratedHandlerSupport
         }
         catch (JsonException ex)
         {
-            throw new ChannelProtocolException($"argument {index} is not a valid {typeof(T).Name}: {ex.Message}", ex);
+            throw new ChannelProtocolException($"argument {index}: not a valid {typeof(T).Name}: {ex.Message}", ex);
         }
     }
 
+    /// <summary>The error for a JSON null given to a parameter that is not nullable.</summary>
+    public static ChannelProtocolException NullArgument(int index) => new($"argument {index}: null, but the parameter is not nullable");
+
     private static int Require(ChannelPayload payload, int index) =>
-        index < payload.Count ? index : throw new ChannelProtocolException($"argument {index} is missing");
+        index < payload.Count ? index : throw new ChannelProtocolException($"argument {index}: missing");
+
+    private static ChannelProtocolException Mismatch(int index, string expected, JsonValueKind got) =>
+        new($"argument {index}: expected {expected}, got {got switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "null",
+        }}");
 
     // ---- results ----
 

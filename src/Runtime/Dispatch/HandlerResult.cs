@@ -3,12 +3,13 @@ namespace Channels.Dispatch;
 /// <summary>What a handler returned: nothing, a rejection (connect, subscribe) or an ack value (custom events).</summary>
 public readonly struct HandlerResult
 {
-    private HandlerResult(bool rejected, string? message, bool hasAck, object? ack)
+    private HandlerResult(bool rejected, string? message, bool hasAck, object? ack, string? failure = null)
     {
         Rejected = rejected;
         RejectionMessage = message;
         HasAck = hasAck;
         AckValue = ack;
+        Failure = failure;
     }
 
     /// <summary>The handler ran and has nothing to say.</summary>
@@ -31,6 +32,12 @@ public readonly struct HandlerResult
 
     /// <summary>Answers the client's ack with <paramref name="value"/>; a <see cref="ChannelPayload"/> is sent as the arguments it holds.</summary>
     public static HandlerResult Ack(object? value) => new(false, null, true, value);
+
+    /// <summary>The handler failed (it threw, or the client's arguments did not bind): what the client's ack says.</summary>
+    internal string? Failure { get; }
+
+    /// <summary>A handler that failed; <paramref name="failure"/> is the text the client sees.</summary>
+    internal static HandlerResult Failed(string failure) => new(false, null, false, null, failure);
 
     /// <summary>Accepts when <paramref name="accepted"/> is true, otherwise rejects.</summary>
     public static HandlerResult FromBoolean(bool accepted) => accepted ? default : Reject();

@@ -224,12 +224,14 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             return;
         }
 
-        var (handled, answer, refusedBy) = await _dispatcher.EventAsync(socket, name, packet.Arguments!, _eventLimits);
-        if (refusedBy is not null)
+        var outcome = await _dispatcher.EventAsync(socket, name, packet.Arguments!, _eventLimits);
+        var (handled, answer, _, _) = outcome;
+        if (answer is null && outcome.Error is { } error)
         {
+            // Refused by a rate limit, or no handler answered and one failed: the client's ack says so.
             if (packet.HasAck)
             {
-                socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, ChannelAck.RateLimited(refusedBy)));
+                socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, error));
             }
         }
         else if (!handled)

@@ -36,14 +36,14 @@ namespace Demo
         {
             string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnMessage] event without a channel");
 
-            return global::Channels.Dispatch.GeneratedHandlerSupport.Done(handler.Chat(e.Socket, global::Channels.Dispatch.GeneratedHandlerSupport.Value(e.Payload, 0, t0), channel, e.CancellationToken));
+            return global::Channels.Dispatch.GeneratedHandlerSupport.Done(handler.Chat(e.Socket, global::Channels.Dispatch.GeneratedHandlerSupport.Value(e.Payload, 0, t0) ?? throw global::Channels.Dispatch.GeneratedHandlerSupport.NullArgument(0), channel, e.CancellationToken));
         }
 
         /// <summary>Calls <c>void ChatHandlers.Plain(string text)</c> for [OnMessage].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Plain(global::Demo.ChatHandlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
-            handler.Plain(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw new global::Channels.ChannelProtocolException("argument 0 is null"));
+            handler.Plain(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw global::Channels.Dispatch.GeneratedHandlerSupport.NullArgument(0));
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 

@@ -18,7 +18,7 @@ namespace App
         [global::System.CodeDom.Compiler.GeneratedCode("Channels.SDK.Generators", "%VERSION%")]
         internal static global::System.Threading.Tasks.ValueTask<global::Channels.Dispatch.HandlerResult> __Channels_Said(global::App.Handlers handler, global::Channels.Dispatch.ChannelEvent e)
         {
-            handler.Said(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw new global::Channels.ChannelProtocolException("argument 0 is null"), e.Channel);
+            handler.Said(global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw global::Channels.Dispatch.GeneratedHandlerSupport.NullArgument(0), e.Channel);
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 

@@ -74,7 +74,7 @@ public sealed class DispatchRulesTests
     }
 
     [Fact]
-    public async Task A_throwing_handler_reaches_OnError_and_the_others_still_run()
+    public async Task A_throwing_handler_reaches_OnError_the_others_still_run_and_the_publish_is_acked_with_an_error()
     {
         var journal = new Journal();
         await using var server = await TestServer.StartAsync(Recording(journal));
@@ -85,8 +85,9 @@ public sealed class DispatchRulesTests
         var ack = await node.EmitWithAckAsync("a", "publish", "room-1", "hi");
         var second = await node.EmitWithAckAsync("a", "publish", "room-1", "still connected");
 
-        Assert.True(ack!["ok"]!.GetValue<bool>());
-        Assert.True(second!["ok"]!.GetValue<bool>());
+        // The client learns that its message was not handled as it should be, not why (that is the server's).
+        Assert.Equal("""{"ok":false,"error":"internal server error"}""", ack!.ToJsonString());
+        Assert.Equal("""{"ok":false,"error":"internal server error"}""", second!.ToJsonString());
         Assert.Equal(
             ["error:room-1:boom", "message:room-1:hi", "error:room-1:boom", "message:room-1:still connected"],
             journal.Entries);

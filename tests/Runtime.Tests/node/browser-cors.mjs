@@ -8,7 +8,7 @@
 import { chromium } from "playwright-core";
 
 const [pageUrl, listed, requireCors, refusing] = process.argv.slice(2);
-const timeout = 10000;
+const timeout = 30000; // generous: CI machines run this beside other tests on 2 cores
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
