@@ -69,4 +69,7 @@ internal sealed partial class ChannelsLog(ILogger logger)
 
     [LoggerMessage(40, LogLevel.Information, "Shutting down: closing {Count} connections")]
     public partial void ShuttingDown(int count);
+
+    [LoggerMessage(44, LogLevel.Warning, "Shutdown timed out with {Count} connections still closing (a handler of theirs is still running); the host stops without them")]
+    public partial void ShutdownTimedOut(int count);
 }

@@ -69,6 +69,9 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
 
     public EngineSession Session { get; }
 
+    /// <summary>Whether the caller runs inside the item the connection's loop is running (a handler of this connection).</summary>
+    public bool InLoop => _loop.IsCurrent;
+
     public HttpContext HttpContext { get; }
 
     // ---- receiving (the transport's side): see PacketReceiver ----
@@ -86,8 +89,7 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
             _closeReason ??= reason;
         }
 
-        // A handler awaiting an ack from this client would otherwise hold the loop, and so the close
-        // sequence and shutdown, for as long as it waits.
+        // A handler awaiting this client's ack would otherwise hold the loop (and the close sequence) meanwhile.
         foreach (var socket in ConnectedSockets())
         {
             socket.CancelPendingAcks();
@@ -225,26 +227,14 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         }
 
         var outcome = await _dispatcher.EventAsync(socket, name, packet.Arguments!, _eventLimits);
-        var (handled, answer, _, _) = outcome;
-        if (answer is null && outcome.Error is { } error)
+        var refusal = outcome.Handled ? null : await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{ClientText.Excerpt(name)}'", null);
+        if (packet.HasAck)
         {
-            // Refused by a rate limit, or no handler answered and one failed: the client's ack says so.
-            if (packet.HasAck)
-            {
-                socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, error));
-            }
-        }
-        else if (!handled)
-        {
-            var refusal = await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{ClientText.Excerpt(name)}'", null);
-            if (packet.HasAck)
-            {
-                socket.Deliver(_encoder.Ack(socket.Namespace, packet.AckId, refusal));
-            }
-        }
-        else if (packet.HasAck)
-        {
-            socket.Deliver(_encoder.AckValue(socket.Namespace, packet.AckId, answer?.AckValue, answer is not null));
+            // The first value a handler gave; else why not (no handler, a rate limit, a failure); else an empty ack.
+            var (nsp, id) = (socket.Namespace, packet.AckId);
+            socket.Deliver(outcome.Answer is { } answer ? _encoder.AckValue(nsp, id, answer.AckValue, hasValue: true)
+                : (refusal ?? outcome.Error) is { } error ? _encoder.Ack(nsp, id, error)
+                : _encoder.AckValue(nsp, id, null, hasValue: false));
         }
     }
 

@@ -61,6 +61,14 @@ internal sealed class SocketIoServer(
     {
         var connections = _connections.Keys.ToArray();
         log.ShuttingDown(connections.Length);
-        await Task.WhenAll(connections.Select(c => c.ShutdownAsync())).WaitAsync(cancellationToken);
+        try
+        {
+            await Task.WhenAll(connections.Select(c => c.ShutdownAsync())).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout: say so, and let the host stop rather than fail its shutdown.
+            log.ShutdownTimedOut(_connections.Count);
+        }
     }
 }

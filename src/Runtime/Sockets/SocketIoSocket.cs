@@ -196,6 +196,15 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public async Task<ChannelPayload> EmitWithAckAsync(EncodedPacket packet, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _held) is not null && _connection.InLoop)
+        {
+            // Packets sent during [OnConnect] wait for the CONNECT reply, which waits for the handler: its
+            // client cannot answer before the handler returns.
+            throw new InvalidOperationException(
+                "An ack cannot be awaited in [OnConnect]: the client receives the event, and answers it, only after the connect handlers return. " +
+                "Emit without an ack there, or ask from a later event.");
+        }
+
         var ack = new TaskCompletionSource<ChannelPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
         long id;
         lock (_gate)
