@@ -63,7 +63,7 @@ public sealed partial class ChatHandlers(ChatRooms rooms)
             throw new ChannelRejectedException($"The nickname '{name}' is in use in this room.");
         }
 
-        await socket.BroadcastChannelAsync(new ChatLine(name, "joins", "join"), channel);
+        await socket.Others.Channel(channel).SendAsync(new ChatLine(name, "joins", "join"));
         return true;
     }
 
@@ -75,7 +75,7 @@ public sealed partial class ChatHandlers(ChatRooms rooms)
     {
         if (!string.IsNullOrWhiteSpace(text))
         {
-            await socket.SendAndBroadcastChannelAsync(new ChatLine(NameOf(socket), text.Length > 2000 ? text[..2000] : text), channel);
+            await socket.Everyone.Channel(channel).SendAsync(new ChatLine(NameOf(socket), text.Length > 2000 ? text[..2000] : text));
         }
     }
 
@@ -84,7 +84,7 @@ public sealed partial class ChatHandlers(ChatRooms rooms)
     {
         if (rooms.Leave(channel, socket.Id) is { } name)
         {
-            await socket.BroadcastChannelAsync(new ChatLine(name, "leaves", "leave"), channel);
+            await socket.Others.Channel(channel).SendAsync(new ChatLine(name, "leaves", "leave"));
         }
     }
 }

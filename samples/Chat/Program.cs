@@ -52,11 +52,11 @@ app.MapPost("/system", async (HttpRequest request, IChannelPublisher publisher) 
     var message = new ChatLine("system", line.Text, "system");
     if (line.Room is { Length: > 0 } room)
     {
-        await publisher.BroadcastChannelAsync(message, "room-" + room);
+        await publisher.Channel("room-" + room).SendAsync(message);
     }
     else
     {
-        await publisher.BroadcastAsync(message);
+        await publisher.All.SendAsync(message);
     }
 
     return Results.Accepted();

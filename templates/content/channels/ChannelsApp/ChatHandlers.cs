@@ -25,7 +25,7 @@ public sealed partial class ChatHandlers
     /// <summary>Relays a line to the room, the sender included.</summary>
     [OnMessage("^room-")]
     public static ValueTask Say(ChannelSocket socket, ChatLine line, string channel) =>
-        string.IsNullOrWhiteSpace(line.Text) ? ValueTask.CompletedTask : socket.SendAndBroadcastChannelAsync(line, channel);
+        string.IsNullOrWhiteSpace(line.Text) ? ValueTask.CompletedTask : socket.Everyone.Channel(channel).SendAsync(line);
 
     /// <summary>Answers <c>emitWithAck("ping")</c>: a custom event whose return value is the ack.</summary>
     [OnEvent("ping")]
