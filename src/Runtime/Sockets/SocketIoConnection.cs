@@ -242,7 +242,26 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         }
         else if (packet.HasAck)
         {
-            socket.Deliver(_encoder.AckValue(socket.Namespace, packet.AckId, answer?.AckValue, answer is not null));
+            socket.Deliver(await EncodeAnswerAsync(socket, name, packet.AckId, answer));
+        }
+    }
+
+    /// <summary>
+    /// The ack of a custom event: the handler's value, or an error ack when the value cannot be serialized (a
+    /// type the app's JSON options do not declare, a cycle, a converter that throws), so that the client gets an
+    /// answer rather than a timeout. The client sees a generic text; the log and <c>[OnError]</c> get the detail.
+    /// </summary>
+    private async ValueTask<EncodedPacket> EncodeAnswerAsync(SocketIoSocket socket, string name, long ackId, HandlerResult? answer)
+    {
+        try
+        {
+            return _encoder.AckValue(socket.Namespace, ackId, answer?.AckValue, answer is not null);
+        }
+        catch (Exception ex)
+        {
+            _log.AckNotEncoded(ex, ClientText.Excerpt(name), answer?.AckValue?.GetType().FullName ?? "null", socket.Id);
+            await _dispatcher.ErrorAsync(socket, ex, null);
+            return _encoder.Ack(socket.Namespace, ackId, ChannelAck.InternalError);
         }
     }
 
