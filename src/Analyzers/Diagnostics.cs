@@ -39,10 +39,19 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor InterfaceOrRefStruct = Error("CHN0023", "Handlers cannot be declared in an interface or a ref struct", "{0}");
     public static readonly DiagnosticDescriptor EmptyRateLimit = Error("CHN0024", "RateLimit cannot be empty", "{0}");
 
+    public static readonly DiagnosticDescriptor JsonTypeMissingFromContext = new(
+        "CHN0025",
+        "Payload or ack type is not declared in the app's JsonSerializerContext",
+        "Type '{0}' is declared by no [JsonSerializable] of {1}, so the app fails at start-up; add [JsonSerializable(typeof({0}))] to the context",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0025");
+
     public static readonly DiagnosticDescriptor UndeclaredJsonType = new(
         "CHN0100",
         "Payload type is not declared in any JsonSerializerContext",
-        "Type '{0}' is not declared by any [JsonSerializable] in this compilation; under NativeAOT it cannot be (de)serialized",
+        "Type '{0}' is declared by no [JsonSerializable], and the analyzer sees no JsonSerializerContext; unless a resolver added at run time declares it, the app fails at start-up",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
@@ -78,6 +87,15 @@ internal static class Diagnostics
         helpLinkUri: HelpLinkBase + "chn0103",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor UndeclaredSentType = new(
+        "CHN0104",
+        "Sent type is not declared in any JsonSerializerContext",
+        "Type '{0}' is declared by no [JsonSerializable] the analyzer can see; sending it through ChannelsOptions.JsonSerializerOptions throws NotSupportedException",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "chn0104");
+
     public static readonly DiagnosticDescriptor RegexFallback = new(
         "CHN0200",
         "Channel pattern uses a runtime Regex",
@@ -92,7 +110,8 @@ internal static class Diagnostics
         ClassNotPartial, ContainingTypeNotPartial, BadReturnType, AsyncVoid, UnbindableParameter, DuplicateBinding,
         RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
         InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
-        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, EmptyRateLimit, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, RegexFallback,
+        ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, EmptyRateLimit,
+        JsonTypeMissingFromContext, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, UndeclaredSentType, RegexFallback,
     ];
 
     private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()

@@ -39,6 +39,10 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, state), SymbolKind.NamedType);
             start.RegisterSyntaxNodeAction(node => AnalyzeFunction(node, known), SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
             start.RegisterCompilationEndAction(end => ReportAmbiguousEvents(end, state));
+            if (SendMethods.Create(start.Compilation) is { } sends)
+            {
+                start.RegisterOperationAction(operation => AnalyzeSend(operation, sends, known, state), OperationKind.Invocation);
+            }
         });
     }
 
@@ -108,6 +112,12 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>The property the [JsonSerializable] code fix reads the type to declare from (fully qualified).</summary>
+    internal const string JsonTypeKey = "JsonType";
+
+    private static ImmutableDictionary<string, string?> JsonTypeProperty(string type) =>
+        ImmutableDictionary<string, string?>.Empty.Add(JsonTypeKey, type);
+
     private static ImmutableDictionary<string, string?>? Properties(HandlerProblem problem) =>
         problem.Fix is null ? null : ImmutableDictionary<string, string?>.Empty.Add(HandlerProblem.FixProperty, problem.Fix);
 
@@ -166,6 +176,12 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>
+    /// CHN0025 (error) or CHN0100 (warning): a payload type, or the type an [OnEvent] result is checked as at
+    /// start-up (<see cref="HandlerParser.CheckedAckType"/>), that no [JsonSerializable] declares. The start-up
+    /// check fails for both, so where the analyzer sees the app's contexts it is an error; where it sees none
+    /// (the app has not set one up, or adds its resolvers only at run time) a warning.
+    /// </summary>
     private static void ReportUndeclaredJsonTypes(SymbolAnalysisContext context, HandlerEntry entry, IMethodSymbol method, CompilationState state)
     {
         var declaration = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as MethodDeclarationSyntax;
@@ -177,20 +193,13 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
             if (type is not null && !state.IsDeclared(type))
             {
                 var location = declaration?.ParameterList.Parameters.ElementAtOrDefault(i)?.Type?.GetLocation() ?? method.Locations[0];
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, location, type.Replace("global::", "")));
+                context.ReportDiagnostic(state.Undeclared(location, type));
             }
         }
 
-        if (entry.Method.Kind == EventKind.Event && entry.Method.Return is ReturnKind.Value or ReturnKind.TaskValue or ReturnKind.ValueTaskValue)
+        if (entry.Method.AckType is { } ackType && !state.IsDeclared(ackType))
         {
-            var valueType = entry.Method.Return != ReturnKind.Value && method.ReturnType is INamedTypeSymbol { IsGenericType: true } named
-                ? named.TypeArguments[0]
-                : method.ReturnType;
-            var name = valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            if (!state.IsDeclared(name))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UndeclaredJsonType, declaration?.ReturnType.GetLocation() ?? method.Locations[0], name.Replace("global::", "")));
-            }
+            context.ReportDiagnostic(state.Undeclared(declaration?.ReturnType.GetLocation() ?? method.Locations[0], ackType));
         }
     }
 
@@ -209,7 +218,11 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
     private sealed class CompilationState(Compilation compilation, KnownTypes known)
     {
         private readonly ConcurrentDictionary<string, Generators.Patterns.Dfa?> _automata = new(System.StringComparer.Ordinal);
-        private readonly System.Lazy<HashSet<string>> _jsonTypes = new(() => JsonContexts.DeclaredTypes(compilation));
+        private readonly System.Lazy<(List<INamedTypeSymbol> Contexts, HashSet<string> Types)> _json = new(() =>
+        {
+            var contexts = JsonContexts.Visible(compilation);
+            return (contexts, JsonContexts.DeclaredTypes(contexts));
+        });
 
         private readonly System.Lazy<Dictionary<string, List<string?>>?> _subscribePatterns = new(() => FindSubscribePatterns(compilation, known));
 
@@ -239,8 +252,20 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
 
         private Generators.Patterns.Dfa? Automaton(string pattern) => _automata.GetOrAdd(pattern, PatternLanguage.TryBuild);
 
-        /// <summary>Whether a type is declared by a <c>[JsonSerializable]</c> of this compilation or by the runtime's own context.</summary>
-        public bool IsDeclared(string type) => RuntimeJsonTypes.Contains(type) || _jsonTypes.Value.Contains(type);
+        /// <summary>Whether a type is declared by a <c>[JsonSerializable]</c> of a visible context or by the runtime's own context.</summary>
+        public bool IsDeclared(string type) =>
+            RuntimeJsonTypes.Contains(type)
+            || _json.Value.Types.Contains(type);
+
+        /// <summary>CHN0025 naming the app's contexts when the analyzer sees at least one; otherwise CHN0100.</summary>
+        public Diagnostic Undeclared(Location location, string type)
+        {
+            var name = type.Replace("global::", "");
+            var contexts = _json.Value.Contexts;
+            return contexts.Count == 0
+                ? Diagnostic.Create(Diagnostics.UndeclaredJsonType, location, JsonTypeProperty(type), name)
+                : Diagnostic.Create(Diagnostics.JsonTypeMissingFromContext, location, JsonTypeProperty(type), name, string.Join(", ", contexts.Select(c => c.Name).Distinct().Take(3)));
+        }
 
         public void RecordAckingEvent(HandlerEntry entry, IMethodSymbol method)
         {

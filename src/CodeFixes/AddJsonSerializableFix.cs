@@ -12,12 +12,15 @@ using Microsoft.CodeAnalysis.Simplification;
 
 namespace Channels.CodeFixes;
 
-/// <summary>CHN0100: adds <c>[JsonSerializable(typeof(T))]</c> to the compilation's existing <c>JsonSerializerContext</c>.</summary>
+/// <summary>CHN0025, CHN0100, CHN0104: adds <c>[JsonSerializable(typeof(T))]</c> to the compilation's existing <c>JsonSerializerContext</c>.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddJsonSerializableFix)), Shared]
 public sealed class AddJsonSerializableFix : CodeFixProvider
 {
+    /// <summary>The diagnostic property holding the type to declare, fully qualified (the analyzer's <c>JsonTypeKey</c>).</summary>
+    private const string JsonTypeKey = "JsonType";
+
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds => ["CHN0100"];
+    public override ImmutableArray<string> FixableDiagnosticIds => ["CHN0025", "CHN0100", "CHN0104"];
 
     /// <inheritdoc />
     public override FixAllProvider? GetFixAllProvider() => null;
@@ -25,21 +28,16 @@ public sealed class AddJsonSerializableFix : CodeFixProvider
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span) is not { } node || model is null)
+        // The analyzer names the type: the one a call site sends is not always the one its syntax shows.
+        if (context.Diagnostics.FirstOrDefault()?.Properties.GetValueOrDefault(JsonTypeKey) is not { } type)
         {
             return;
         }
 
-        var typeSyntax = node as TypeSyntax ?? node.DescendantNodesAndSelf().OfType<TypeSyntax>().FirstOrDefault();
-        if (typeSyntax is null || model.GetTypeInfo(typeSyntax, context.CancellationToken).Type is not { } payload)
-        {
-            return;
-        }
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
 
         // The analyzer's own lookup: the first context (by full name) the app declares in source.
-        var jsonContext = Channels.Analyzers.JsonContexts.Find(model.Compilation).FirstOrDefault(c => c.DeclaringSyntaxReferences.Length > 0);
+        var jsonContext = model is null ? null : Channels.Analyzers.JsonContexts.Find(model.Compilation).FirstOrDefault(c => c.DeclaringSyntaxReferences.Length > 0);
         if (jsonContext is null)
         {
             return;
@@ -47,19 +45,19 @@ public sealed class AddJsonSerializableFix : CodeFixProvider
 
         context.RegisterCodeFix(
             CodeAction.Create(
-                $"Add [JsonSerializable(typeof({payload.Name}))] to {jsonContext.Name}",
-                ct => AddAttributeAsync(context.Document.Project.Solution, jsonContext, payload, ct),
+                $"Add [JsonSerializable(typeof({type.Replace("global::", "")}))] to {jsonContext.Name}",
+                ct => AddAttributeAsync(context.Document.Project.Solution, jsonContext, type, ct),
                 nameof(AddJsonSerializableFix)),
             context.Diagnostics);
     }
 
-    private static async Task<Solution> AddAttributeAsync(Solution solution, INamedTypeSymbol jsonContext, ITypeSymbol payload, CancellationToken cancellationToken)
+    private static async Task<Solution> AddAttributeAsync(Solution solution, INamedTypeSymbol jsonContext, string type, CancellationToken cancellationToken)
     {
         var reference = jsonContext.DeclaringSyntaxReferences.First();
         var document = solution.GetDocument(reference.SyntaxTree)!;
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var declaration = (ClassDeclarationSyntax)await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false);
-        var typeName = SyntaxFactory.ParseTypeName(payload.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).WithAdditionalAnnotations(Simplifier.Annotation);
+        var typeName = SyntaxFactory.ParseTypeName(type).WithAdditionalAnnotations(Simplifier.Annotation);
         var attribute = SyntaxFactory.Attribute(
             (NameSyntax)SyntaxFactory.ParseTypeName("global::System.Text.Json.Serialization.JsonSerializable").WithAdditionalAnnotations(Simplifier.Annotation),
             SyntaxFactory.AttributeArgumentList([SyntaxFactory.AttributeArgument(SyntaxFactory.TypeOfExpression(typeName))]));

@@ -116,7 +116,7 @@ public sealed class CodeFixTests
 
         public partial class Handlers
         {
-            [OnMessage] public void Message({|CHN0100:Line|} line) { }
+            [OnMessage] public void Message({|CHN0025:Line|} line) { }
         }
         """,
         """
@@ -137,6 +137,50 @@ public sealed class CodeFixTests
             [OnMessage] public void Message(Line line) { }
         }
         """);
+
+    [Fact]
+    public Task JsonSerializable_is_added_for_an_ack_type_and_for_the_type_argument_of_a_send() => Verifier.VerifyFixAsync<AddJsonSerializableFix>(
+        """
+        public sealed record Line(string Text);
+        public sealed record Sum(int Value);
+
+        [System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+        internal abstract partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+            protected AppJson()
+                : base(null)
+            {
+            }
+        }
+
+        public partial class Handlers
+        {
+            [OnEvent("add")] public static {|CHN0025:Task<Sum>|} Add() => Task.FromResult(new Sum(1));
+            public static ValueTask Send(ChannelSocket socket) => socket.SendAsync<Line?>({|CHN0104:null|});
+        }
+        """,
+        """
+        public sealed record Line(string Text);
+        public sealed record Sum(int Value);
+
+        [System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+        [System.Text.Json.Serialization.JsonSerializable(typeof(Sum))]
+        [System.Text.Json.Serialization.JsonSerializable(typeof(Line))]
+        internal abstract partial class AppJson : System.Text.Json.Serialization.JsonSerializerContext
+        {
+            protected AppJson()
+                : base(null)
+            {
+            }
+        }
+
+        public partial class Handlers
+        {
+            [OnEvent("add")] public static Task<Sum> Add() => Task.FromResult(new Sum(1));
+            public static ValueTask Send(ChannelSocket socket) => socket.SendAsync<Line?>(null);
+        }
+        """,
+        iterations: 2);
 
     [Fact]
     public Task Channel_parameter_of_an_event_without_a_channel_is_removed() => Verifier.VerifyFixAsync<RemoveParameterFix>(

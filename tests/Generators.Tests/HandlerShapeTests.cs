@@ -98,6 +98,9 @@ public sealed class HandlerShapeTests
         { "ctorparams", "public partial class H(params string[] d) { [OnMessage] public void M(string a) { } }" },
         { "ctortuple", "public partial class H((int, int) d) { [OnMessage] public void M(string a) { } }" },
         { "ctorvalue", "public partial class H(int d) { [OnMessage] public void M(string a) { } }" },
+        { "privateack", "public partial class H { private sealed record R(int X); [OnEvent(\"r\")] private R M() => new(1); }" },
+        { "fileack", "file sealed record R(int X); public partial class H { [OnEvent(\"r\")] internal Task<R> M() => Task.FromResult(new R(1)); }" },
+        { "acks", "public abstract class A { } public partial class H { [OnEvent(\"a\")] public A? A() => null; [OnEvent(\"b\")] public IDisposable? B() => null; [OnEvent(\"c\")] public byte[] C() => []; [OnEvent(\"d\")] public ValueTask<ReadOnlyMemory<byte>> D() => default; [OnEvent(\"e\")] public ChannelPayload? E() => null; [OnEvent(\"f\")] public dynamic F() => 1; [OnEvent(\"g\")] public Missing G() => null!; [OnEvent(\"h\")] public Action H2() => () => { }; }" },
     };
 
     [Theory]

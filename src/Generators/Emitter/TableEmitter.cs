@@ -58,19 +58,32 @@ internal static class TableEmitter
             .OrderBy(t => t, System.StringComparer.Ordinal)
             .Select((type, i) => (type, Name: "typeInfo" + i))
             .ToDictionary(t => t.type, t => t.Name);
+        var ackTypes = model.Classes
+            .SelectMany(c => c.Methods)
+            .Select(m => m.AckType)
+            .OfType<string>()
+            .Where(t => !typeInfos.ContainsKey(t))
+            .Distinct()
+            .OrderBy(t => t, System.StringComparer.Ordinal)
+            .ToList();
 
         writer.Line($"/// <summary>The channel handlers of {model.Assembly.AssemblyName}, in the order they run.</summary>");
         writer.Line(Names.GeneratedCode);
         writer.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         writer.Open($"public sealed class {name} : global::Channels.Dispatch.IChannelHandlerTable");
-        writer.Line("/// <summary>Builds the handlers: singleton instances now, type information for payloads now.</summary>");
+        writer.Line("/// <summary>Builds the handlers: singleton instances now, type information for payloads and acks now.</summary>");
         writer.Open($"public {name}({Names.ServiceProvider} services)");
-        if (typeInfos.Count > 0)
+        if (typeInfos.Count > 0 || ackTypes.Count > 0)
         {
             writer.Line("var json = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Microsoft.Extensions.Options.IOptions<global::Channels.ChannelsOptions>>(services).Value.JsonSerializerOptions;");
             foreach (var pair in typeInfos)
             {
                 writer.Line($"var {pair.Value} = {Names.Support}.TypeInfo<{pair.Key}>(json);");
+            }
+
+            foreach (var ackType in ackTypes)
+            {
+                writer.Line($"{Names.Support}.CheckAckType<{ackType}>(json);");
             }
         }
 

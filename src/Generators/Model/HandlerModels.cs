@@ -70,7 +70,8 @@ internal sealed record ParameterModel(BindingKind Binding, string Type, int Argu
 /// <summary>
 /// One handler method, as the emitter needs it. Nothing positional: <see cref="Order"/> is the method's
 /// place among its class's handler methods (declaration order), not a file or an offset, so an edit
-/// elsewhere leaves the model equal.
+/// elsewhere leaves the model equal. <see cref="AckType"/> is the type of an [OnEvent] result that the table
+/// resolves through the app's JSON options at start-up (fully qualified), or null when there is none to check.
 /// </summary>
 internal sealed record HandlerMethodModel(
     string Name,
@@ -83,7 +84,8 @@ internal sealed record HandlerMethodModel(
     ReturnKind Return,
     string Signature,
     string AttributeText,
-    int Order);
+    int Order,
+    string? AckType = null);
 
 /// <summary>A type that contains the handler class, outermost first: its keyword and name (as C# spells it).</summary>
 internal sealed record ContainingTypeModel(string Keyword, string Name);

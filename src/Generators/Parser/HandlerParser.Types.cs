@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Channels.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Channels.Generators.Parser;
@@ -45,6 +46,50 @@ internal static partial class HandlerParser
                 return null;
         }
     }
+
+    /// <summary>The value an [OnEvent] handler answers the ack with (<c>T</c> of <c>T</c>, <c>Task&lt;T&gt;</c>, <c>ValueTask&lt;T&gt;</c>), or null.</summary>
+    public static ITypeSymbol? AckValueType(IMethodSymbol method, ReturnKind kind) => kind switch
+    {
+        ReturnKind.Value => method.ReturnType,
+        ReturnKind.TaskValue or ReturnKind.ValueTaskValue when method.ReturnType is INamedTypeSymbol { IsGenericType: true } named => named.TypeArguments[0],
+        _ => null,
+    };
+
+    /// <summary>
+    /// The type whose JSON contract decides whether an ack of <paramref name="type"/> can be sent, fully qualified
+    /// (a nullable value type as its underlying type: the boxed value is what is serialized), or null when none
+    /// can be checked before run time. The runtime writes an ack value by its run-time type, so <c>object</c>,
+    /// <c>dynamic</c>, interfaces and abstract classes cannot be checked; strings, <c>JsonElement</c>, binary
+    /// (<c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c>, <c>Memory&lt;byte&gt;</c>, <c>ArraySegment&lt;byte&gt;</c>) and
+    /// <c>ChannelPayload</c> are written without the JSON options. A type the table cannot name (CHN0020's
+    /// hidden types, error types) is skipped: generated code must compile.
+    /// </summary>
+    public static string? CheckedAckType(ITypeSymbol? type, KnownTypes known)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        if (type is null
+            || type.SpecialType is SpecialType.System_Object or SpecialType.System_String
+            || type.TypeKind is TypeKind.Dynamic or TypeKind.Interface or TypeKind.Error or TypeKind.TypeParameter
+            || type.IsAbstract
+            || WhyNotPayload(type, known) is not null
+            || FirstInaccessible(type) is not null
+            || known.Is(type, known.JsonElement) || known.Is(type, known.ChannelPayload)
+            || type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }
+            || IsByteBuffer(type, known))
+        {
+            return null;
+        }
+
+        return type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+    }
+
+    private static bool IsByteBuffer(ITypeSymbol type, KnownTypes known) =>
+        (known.IsConstructedFrom(type, known.ReadOnlyMemory) || known.IsConstructedFrom(type, known.Memory) || known.IsConstructedFrom(type, known.ArraySegment))
+        && ((INamedTypeSymbol)type).TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
     /// <summary>The first type within <paramref name="type"/> (itself, a containing type, a type argument, an element type) that code outside its class cannot name.</summary>
     public static INamedTypeSymbol? FirstInaccessible(ITypeSymbol type)

@@ -115,7 +115,8 @@ internal static partial class HandlerParser
             returnKind,
             method.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             AttributeText(attribute),
-            DeclarationOrder(method));
+            DeclarationOrder(method),
+            CheckedAckType(AckValueType(method, returnKind), known));
         return new HandlerEntry(classModel, methodModel);
     }
 

@@ -14,6 +14,9 @@ internal sealed class KnownTypes
         Exception = compilation.GetTypeByMetadataName("System.Exception");
         JsonElement = compilation.GetTypeByMetadataName("System.Text.Json.JsonElement");
         ReadOnlyMemory = compilation.GetTypeByMetadataName("System.ReadOnlyMemory`1");
+        Memory = compilation.GetTypeByMetadataName("System.Memory`1");
+        ArraySegment = compilation.GetTypeByMetadataName("System.ArraySegment`1");
+        ChannelPayload = compilation.GetTypeByMetadataName("Channels.ChannelPayload");
         Span = compilation.GetTypeByMetadataName("System.Span`1");
         ReadOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
@@ -36,6 +39,12 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? JsonElement { get; }
 
     public INamedTypeSymbol? ReadOnlyMemory { get; }
+
+    public INamedTypeSymbol? Memory { get; }
+
+    public INamedTypeSymbol? ArraySegment { get; }
+
+    public INamedTypeSymbol? ChannelPayload { get; }
 
     public INamedTypeSymbol? Span { get; }
 

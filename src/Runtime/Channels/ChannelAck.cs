@@ -14,4 +14,7 @@ public sealed record ChannelAck(
 
     /// <summary>The refusal of an event over the named limit of <see cref="ChannelsOptions.EventRateLimits"/>.</summary>
     internal static ChannelAck RateLimited(string limit) => new(false, $"rate limit '{limit}' exceeded");
+
+    /// <summary>The answer to an event whose result the server could not send (the detail goes to the log and <c>[OnError]</c>).</summary>
+    internal static ChannelAck InternalError { get; } = new(false, "internal server error");
 }

@@ -58,6 +58,9 @@ internal sealed partial class ChannelsLog(ILogger logger)
     [LoggerMessage(31, LogLevel.Error, "An [OnError] handler failed for socket {SocketId}")]
     public partial void ErrorHandlerFailed(Exception exception, string socketId);
 
+    [LoggerMessage(32, LogLevel.Error, "The ack of event {Event} (a {Type}) could not be serialized for socket {SocketId}; the client got an error ack. Declare the type with [JsonSerializable] on the app's context in ChannelsOptions.JsonSerializerOptions.TypeInfoResolverChain")]
+    public partial void AckNotEncoded(Exception exception, string @event, string type, string socketId);
+
     [LoggerMessage(41, LogLevel.Warning, "ChannelsOptions.AllowedOrigins contains \"*\": pages of any site may connect with their visitors' cookies (cross-site WebSocket hijacking). List the app's origins instead.")]
     public partial void AnyOriginAllowed();
 

@@ -16,17 +16,37 @@ public static class GeneratedHandlerSupport
     private static readonly ValueTask<HandlerResult> Rejected = new(HandlerResult.Reject());
 
     /// <summary>The type info for <typeparamref name="T"/> from the app's JSON options; a clear error when no context declares it.</summary>
+    /// <exception cref="InvalidOperationException">No resolver of <paramref name="options"/> knows <typeparamref name="T"/>.</exception>
     public static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (options.TryGetTypeInfo(typeof(T), out var info) && info is JsonTypeInfo<T> typed)
         {
             return typed;
         }
 
         throw new InvalidOperationException(
-            $"No JsonSerializerContext in ChannelsOptions.JsonSerializerOptions declares {typeof(T)}. " +
-            $"Add [JsonSerializable(typeof({typeof(T).Name}))] to the app's context and insert it into TypeInfoResolverChain.");
+            $"No JsonSerializerContext in ChannelsOptions.JsonSerializerOptions declares {typeof(T)}, a handler's payload type. {HowToDeclare(typeof(T))}");
     }
+
+    /// <summary>
+    /// Checks at start-up that an [OnEvent] handler's result type can be sent as its ack, so that a missing
+    /// declaration fails when the app starts rather than at each call (the client would get no answer).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No resolver of <paramref name="options"/> knows <typeparamref name="T"/>.</exception>
+    public static void CheckAckType<T>(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.TryGetTypeInfo(typeof(T), out _))
+        {
+            throw new InvalidOperationException(
+                $"No JsonSerializerContext in ChannelsOptions.JsonSerializerOptions declares {typeof(T)}, which an [OnEvent] handler returns as its ack. {HowToDeclare(typeof(T))}");
+        }
+    }
+
+    private static string HowToDeclare(Type type) =>
+        $"Add [JsonSerializable(typeof({type.Name}))] to the app's JsonSerializerContext and insert the context into " +
+        "ChannelsOptions.JsonSerializerOptions.TypeInfoResolverChain (AddChannels(o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, AppJson.Default))).";
 
     /// <summary>
     /// Runs a scoped handler: a new DI scope and instance for this event, disposed after it. While it runs,

@@ -14,7 +14,7 @@ namespace Channels.Sockets;
 /// subscribe, unsubscribe and disconnect calls and the close sequence at the end or at shutdown. Acks
 /// from the client are resolved at once, never queued behind events.
 /// </summary>
-internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
+internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
@@ -68,9 +68,6 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
     }
 
     public EngineSession Session { get; }
-
-    /// <summary>Whether the caller runs inside the item the connection's loop is running (a handler of this connection).</summary>
-    public bool InLoop => _loop.IsCurrent;
 
     public HttpContext HttpContext { get; }
 
@@ -232,9 +229,28 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         {
             // The first value a handler gave; else why not (no handler, a rate limit, a failure); else an empty ack.
             var (nsp, id) = (socket.Namespace, packet.AckId);
-            socket.Deliver(outcome.Answer is { } answer ? _encoder.AckValue(nsp, id, answer.AckValue, hasValue: true)
+            socket.Deliver(outcome.Answer is { } answer ? await EncodeAnswerAsync(socket, name, id, answer)
                 : (refusal ?? outcome.Error) is { } error ? _encoder.Ack(nsp, id, error)
                 : _encoder.AckValue(nsp, id, null, hasValue: false));
+        }
+    }
+
+    /// <summary>
+    /// The ack of a custom event: the handler's value, or an error ack when the value cannot be serialized (a
+    /// type the app's JSON options do not declare, a cycle, a converter that throws), so that the client gets an
+    /// answer rather than a timeout. The client sees a generic text; the log and <c>[OnError]</c> get the detail.
+    /// </summary>
+    private async ValueTask<EncodedPacket> EncodeAnswerAsync(SocketIoSocket socket, string name, long ackId, HandlerResult answer)
+    {
+        try
+        {
+            return _encoder.AckValue(socket.Namespace, ackId, answer.AckValue, hasValue: true);
+        }
+        catch (Exception ex)
+        {
+            _log.AckNotEncoded(ex, ClientText.Excerpt(name), answer.AckValue?.GetType().FullName ?? "null", socket.Id);
+            await _dispatcher.ErrorAsync(socket, ex, null);
+            return _encoder.Ack(socket.Namespace, ackId, ChannelAck.InternalError);
         }
     }
 
@@ -244,25 +260,6 @@ internal sealed class SocketIoConnection : IEngineHandler, IConnectionLoopOwner
         _log.RateLimited(Session.Id);
         Session.Abort(EngineCloseReason.RateLimited);
     }
-
-    // ---- the server's own calls (ChannelSocket's API), run on the loop ----
-
-    public ValueTask<bool> SubscribeAsync(SocketIoSocket socket, string channel) =>
-        _loop.RunAsync(async () => (await _requests.SubscribeAsync(socket, channel, fromClient: false)).Ok, whenEnded: false, Session.Closed);
-
-    public ValueTask<bool> UnsubscribeAsync(SocketIoSocket socket, string channel) =>
-        _loop.RunAsync(async () => (await _requests.UnsubscribeAsync(socket, channel, fromClient: false)).Ok, whenEnded: false, Session.Closed);
-
-    /// <summary>The server ends one socket: DISCONNECT to the client, then the close sequence (once).</summary>
-    public async ValueTask DisconnectAsync(SocketIoSocket socket) =>
-        await _loop.RunAsync(
-            async () =>
-            {
-                await FinishAsync(socket, DisconnectReason.ServerNamespaceDisconnect);
-                return true;
-            },
-            whenEnded: false,
-            Session.Closed);
 
     // ---- ending ----
 

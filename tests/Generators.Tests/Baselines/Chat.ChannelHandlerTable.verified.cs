@@ -12,12 +12,13 @@ namespace Channels.Generated
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public sealed class ChannelHandlerTable_TestApp : global::Channels.Dispatch.IChannelHandlerTable
     {
-        /// <summary>Builds the handlers: singleton instances now, type information for payloads now.</summary>
+        /// <summary>Builds the handlers: singleton instances now, type information for payloads and acks now.</summary>
         public ChannelHandlerTable_TestApp(global::System.IServiceProvider services)
         {
             var json = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Microsoft.Extensions.Options.IOptions<global::Channels.ChannelsOptions>>(services).Value.JsonSerializerOptions;
             var typeInfo0 = global::Channels.Dispatch.GeneratedHandlerSupport.TypeInfo<global::Demo.ChatLine>(json);
             var typeInfo1 = global::Channels.Dispatch.GeneratedHandlerSupport.TypeInfo<int>(json);
+            global::Channels.Dispatch.GeneratedHandlerSupport.CheckAckType<global::Demo.Sum>(json);
             var handlers0 = global::Demo.ChatHandlers.__ChannelsCreate(services);
 
             Handlers =

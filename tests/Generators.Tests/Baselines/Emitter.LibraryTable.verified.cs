@@ -12,7 +12,7 @@ namespace Channels.Generated
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     public sealed class ChannelHandlerTable_My_Library : global::Channels.Dispatch.IChannelHandlerTable
     {
-        /// <summary>Builds the handlers: singleton instances now, type information for payloads now.</summary>
+        /// <summary>Builds the handlers: singleton instances now, type information for payloads and acks now.</summary>
         public ChannelHandlerTable_My_Library(global::System.IServiceProvider services)
         {
             var json = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Microsoft.Extensions.Options.IOptions<global::Channels.ChannelsOptions>>(services).Value.JsonSerializerOptions;

@@ -108,7 +108,7 @@ public sealed class HostingTests
 
         var failure = Assert.Throws<InvalidOperationException>(() => app.MapChannels());
 
-        Assert.Contains("AddChannels()", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("builder.Services.AddChannels()", failure.Message, StringComparison.Ordinal);
     }
 }
 
