@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
+using System.Reflection;
 using Channels.Generators.Parser;
 using Microsoft.CodeAnalysis;
 
@@ -7,12 +9,22 @@ namespace Channels.Analyzers;
 
 /// <summary>
 /// Every diagnostic the analyzer reports: fixed IDs, one rule each, with a link to its section of the
-/// catalog (<c>docs/diagnostics.md</c>).
+/// catalog (<c>docs/diagnostics.md</c>) when the build knows where the docs are published.
 /// </summary>
 internal static class Diagnostics
 {
     private const string Category = "Channels";
-    private const string HelpLinkBase = "docs/diagnostics.md#";
+
+    /// <summary>The name of the assembly metadata that carries <see cref="DocsUrl"/>.</summary>
+    public const string DocsUrlMetadata = "ChannelsDocsUrl";
+
+    /// <summary>
+    /// Where the repository's <c>docs/</c> folder is published, ending in <c>/</c>, or empty: baked in at build
+    /// time from the MSBuild property <c>ChannelsDocsUrl</c> (by default <c>$(RepositoryUrl)/blob/main/docs/</c>).
+    /// Declared first: the descriptors below read it while the type initializes.
+    /// </summary>
+    public static string DocsUrl { get; } = typeof(Diagnostics).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == DocsUrlMetadata)?.Value ?? string.Empty;
 
     public static readonly DiagnosticDescriptor ClassNotPartial = Error("CHN0001", "Handler class must be partial", "{0}");
     public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error("CHN0002", "Types containing a handler class must be partial", "{0}");
@@ -46,64 +58,64 @@ internal static class Diagnostics
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0025");
+        helpLinkUri: HelpLink("CHN0025"));
 
     public static readonly DiagnosticDescriptor UndeclaredJsonType = new(
         "CHN0100",
         "Payload type is not declared in any JsonSerializerContext",
-        "Type '{0}' is declared by no [JsonSerializable], and the analyzer sees no JsonSerializerContext; unless a resolver added at run time declares it, the app fails at start-up",
+        "Type '{0}' is declared by no [JsonSerializable], and the analyzer sees no JsonSerializerContext; unless a resolver added at run time declares it, the app fails at start-up: add [JsonSerializable(typeof({0}))] to the app's JsonSerializerContext and register it in ChannelsOptions.JsonSerializerOptions.TypeInfoResolverChain",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0100",
+        helpLinkUri: HelpLink("CHN0100"),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor AmbiguousEvent = new(
         "CHN0101",
         "Several [OnEvent] handlers return a value for the same event",
-        "Event '{0}' in namespace '{1}' has {2} handlers that return a value; only the first answers the ack",
+        "Event '{0}' in namespace '{1}' has {2} handlers that return a value; only the first answers the ack: make the others return void, Task or ValueTask",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0101",
+        helpLinkUri: HelpLink("CHN0101"),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor NeverMatches = new(
         "CHN0102",
         "Channel pattern can never match",
-        "Pattern '{0}' matches no channel name; the handler never runs",
+        "Pattern '{0}' matches no channel name; the handler never runs: correct the pattern or remove the handler",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0102");
+        helpLinkUri: HelpLink("CHN0102"));
 
     public static readonly DiagnosticDescriptor UndeclaredChannels = new(
         "CHN0103",
         "Channel pattern is declared by no [OnSubscribe] handler",
-        "No [OnSubscribe] pattern of namespace '{0}' matches a channel that '{1}' matches; clients cannot subscribe to these channels, so this [{2}] handler never runs for them",
+        "No [OnSubscribe] pattern of namespace '{0}' matches a channel that '{1}' matches; clients cannot subscribe to these channels, so this [{2}] handler never runs for them: add an [OnSubscribe] handler whose pattern matches them, or set ChannelsOptions.AllowUndeclaredChannels",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0103",
+        helpLinkUri: HelpLink("CHN0103"),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor UndeclaredSentType = new(
         "CHN0104",
         "Sent type is not declared in any JsonSerializerContext",
-        "Type '{0}' is declared by no [JsonSerializable] the analyzer can see; sending it through ChannelsOptions.JsonSerializerOptions throws NotSupportedException",
+        "Type '{0}' is declared by no [JsonSerializable] the analyzer can see; sending it through ChannelsOptions.JsonSerializerOptions throws NotSupportedException: add [JsonSerializable(typeof({0}))] to the app's JsonSerializerContext",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0104");
+        helpLinkUri: HelpLink("CHN0104"));
 
     public static readonly DiagnosticDescriptor RegexFallback = new(
         "CHN0200",
         "Channel pattern uses a runtime Regex",
-        "Pattern '{0}' is matched by a runtime Regex ({2}), not compiled code: {1}",
+        "Pattern '{0}' is matched by a runtime Regex ({2}), not compiled code: {1}; write it without that construct to have it compiled",
         Category,
         DiagnosticSeverity.Info,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLinkBase + "chn0200");
+        helpLinkUri: HelpLink("CHN0200"));
 
     public static ImmutableArray<DiagnosticDescriptor> All { get; } =
     [
@@ -144,6 +156,16 @@ internal static class Diagnostics
 
     public static DiagnosticDescriptor For(HandlerRule rule) => ByRule[rule];
 
+    /// <summary>
+    /// The absolute address of the rule's section of the catalog (its heading <c>## CHN0005</c> has the anchor
+    /// <c>chn0005</c>), or empty when the build had no docs address: no link rather than a relative path that
+    /// resolves nowhere. The messages say how to fix the problem either way.
+    /// </summary>
+    public static string HelpLink(string docsUrl, string id) =>
+        docsUrl.Length == 0 ? string.Empty : docsUrl + "diagnostics.md#" + id.ToLowerInvariant();
+
+    private static string HelpLink(string id) => HelpLink(DocsUrl, id);
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

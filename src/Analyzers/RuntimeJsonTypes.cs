@@ -14,7 +14,8 @@ internal static class RuntimeJsonTypes
     {
         "bool", "int", "long", "double", "decimal", "string",
         "global::System.Guid", "global::System.DateTime", "global::System.DateTimeOffset",
-        "global::System.Text.Json.JsonElement", "string[]",
+        "global::System.Text.Json.JsonElement", "string[]", "byte[]",
+        "global::System.ReadOnlyMemory<byte>", "global::System.Memory<byte>",
         "global::System.Collections.Generic.Dictionary<string, string>", "global::Channels.ChannelAck",
     };
 

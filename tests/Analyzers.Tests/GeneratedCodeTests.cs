@@ -12,12 +12,6 @@ namespace Channels.Analyzers.Tests;
 /// </summary>
 public sealed class GeneratedCodeTests
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-        [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => path.EndsWith(".dll", StringComparison.Ordinal) && !Path.GetFileName(path).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))]);
-
     [Fact]
     public async Task Parameters_the_generator_cannot_bind_are_CHN_errors_beside_ordinary_ones_and_generated_code_compiles()
     {
@@ -91,7 +85,7 @@ public sealed class GeneratedCodeTests
         var compilation = CSharpCompilation.Create(
             "Shapes",
             [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Preview), path: "Handlers.cs")],
-            References.Value,
+            Verifier.References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
         CSharpGeneratorDriver.Create([new ChannelsGenerator().AsSourceGenerator()], parseOptions: (CSharpParseOptions)compilation.SyntaxTrees[0].Options).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);

@@ -11,7 +11,8 @@ namespace Channels.Analyzers.Tests;
 /// </summary>
 public static class Verifier
 {
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    /// <summary>The running framework, ASP.NET Core, Channels.SDK and the test's other assemblies, but not Roslyn's.</summary>
+    public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
         [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(path => path.EndsWith(".dll", StringComparison.Ordinal) && !Path.GetFileName(path).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))

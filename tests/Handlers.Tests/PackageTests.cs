@@ -31,6 +31,17 @@ public sealed class PackageTests : IDisposable
                     "README.md",
                 },
                 entries);
+
+            // The readme is the one written for package users, and none of its links is relative (this repository
+            // sets no RepositoryUrl, so links to docs/ are plain text; see the test below for the other case).
+            using var reader = new StreamReader(package.GetEntry("README.md")!.Open());
+            var readme = await reader.ReadToEndAsync();
+            Assert.Contains("dotnet add package Channels.SDK", readme, StringComparison.Ordinal);
+            Assert.Contains("IChannelPublisher", readme, StringComparison.Ordinal);
+            Assert.Contains("ChannelSocket.Auth", readme, StringComparison.Ordinal);
+            Assert.Contains("The meter `Channels.SDK`", readme, StringComparison.Ordinal);
+            Assert.DoesNotContain("scripts/test.sh", readme, StringComparison.Ordinal);
+            Assert.Empty(RelativeLinks(readme));
         }
 
         var app = Path.Combine(_root, "app");
@@ -85,6 +96,25 @@ public sealed class PackageTests : IDisposable
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("Bad.cs(3,14): error CHN0001", bad.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_a_repository_url_the_package_readme_links_to_the_docs_by_absolute_urls()
+    {
+        var readme = Path.Combine(_root, "README.md");
+        var write = await RunAsync("dotnet", $"msbuild \"{Repo.Path("src", "Runtime", "Channels.SDK.csproj")}\" -t:ChannelsWritePackageReadme -nologo -p:RepositoryUrl=https://github.com/example/channels/ -p:ChannelsPackageReadme=\"{readme}\"", Repo.Root);
+        Assert.True(write.ExitCode == 0, write.Output);
+
+        var text = File.ReadAllText(readme);
+        Assert.Empty(RelativeLinks(text));
+        Assert.Contains("[server API](https://github.com/example/channels/blob/main/docs/server-api.md)", text, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllLines(Repo.Path("docs", "package-readme.md")).Length, File.ReadAllLines(readme).Length);
+    }
+
+    /// <summary>Markdown links whose target is neither absolute nor an anchor of the same page.</summary>
+    private static List<string> RelativeLinks(string markdown) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(markdown, @"\]\((?<target>[^)\s]+)\)")
+            .Select(m => m.Groups["target"].Value)
+            .Where(target => !target.StartsWith('#') && !target.StartsWith("https://", StringComparison.Ordinal))];
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

@@ -17,19 +17,19 @@ internal static partial class HandlerParser
         switch (type)
         {
             case { TypeKind: TypeKind.Error }:
-                return "the type is not known";
+                return "the type is not known; check its name and usings";
             case { TypeKind: TypeKind.TypeParameter }:
                 return "a type parameter has no JSON contract; use a concrete type";
             case { TypeKind: TypeKind.Pointer or TypeKind.FunctionPointer }:
-                return "pointers have no JSON contract";
+                return "pointers have no JSON contract; use a managed type";
             case { IsRefLikeType: true }:
                 return known.IsByteSpan(type)
                     ? "a ref struct cannot be deserialized; use ReadOnlyMemory<byte> for binary data"
-                    : "a ref struct cannot be deserialized";
+                    : "a ref struct cannot be deserialized; use a class, a struct or an array";
             case { IsStatic: true }:
-                return "a static class has no instances";
+                return "a static class has no instances; use a class, a record or a struct";
             case { TypeKind: TypeKind.Delegate }:
-                return "delegates have no JSON contract";
+                return "delegates have no JSON contract; take the data the client sends (a class, a record, a string)";
             case IArrayTypeSymbol array:
                 return WhyNotPayload(array.ElementType, known);
             case INamedTypeSymbol { IsGenericType: true } generic:

@@ -60,11 +60,11 @@ internal static partial class HandlerParser
             eventName = attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value as string : null;
             if (string.IsNullOrEmpty(eventName))
             {
-                problems.Add(new HandlerProblem(HandlerRule.EmptyEventName, ProblemTarget.AttributeArgument, 0, "An [OnEvent] handler needs a non-empty event name"));
+                problems.Add(new HandlerProblem(HandlerRule.EmptyEventName, ProblemTarget.AttributeArgument, 0, "An [OnEvent] handler needs a non-empty event name: write [OnEvent(\"name\")] with the name the client emits"));
             }
             else if (ReservedEventNames.Contains(eventName!))
             {
-                problems.Add(new HandlerProblem(HandlerRule.ReservedEventName, ProblemTarget.AttributeArgument, 0, $"'{eventName}' is a reserved event name"));
+                problems.Add(new HandlerProblem(HandlerRule.ReservedEventName, ProblemTarget.AttributeArgument, 0, ReservedEventMessage(eventName!)));
             }
         }
         else if (kind != EventKind.Connect)
@@ -80,7 +80,7 @@ internal static partial class HandlerParser
         var rateLimit = ReadRateLimit(attribute, kind, problems);
         if (method.IsGenericMethod)
         {
-            problems.Add(new HandlerProblem(HandlerRule.GenericMethod, ProblemTarget.Method, 0, "Handler methods cannot be generic"));
+            problems.Add(new HandlerProblem(HandlerRule.GenericMethod, ProblemTarget.Method, 0, "Handler methods cannot be generic; give the parameters concrete types"));
         }
 
         var returnKind = ReadReturn(method, kind, known, problems);
@@ -132,9 +132,9 @@ internal static partial class HandlerParser
         { MethodKind: MethodKind.ExplicitInterfaceImplementation } =>
             new HandlerProblem(HandlerRule.ExplicitImplementation, ProblemTarget.Method, 0, $"Handler '{method.Name}' cannot be an explicit interface implementation; declare a method of its own and call it"),
         { MethodKind: not MethodKind.Ordinary } =>
-            new HandlerProblem(HandlerRule.NotAClassMethod, ProblemTarget.Attribute, 0, "Handler attributes are allowed only on methods of a class"),
+            new HandlerProblem(HandlerRule.NotAClassMethod, ProblemTarget.Attribute, 0, "Handler attributes are allowed only on methods of a class; move it to one"),
         { ContainingType: null } =>
-            new HandlerProblem(HandlerRule.NotAClassMethod, ProblemTarget.Attribute, 0, "Handler attributes are allowed only on methods of a class"),
+            new HandlerProblem(HandlerRule.NotAClassMethod, ProblemTarget.Attribute, 0, "Handler attributes are allowed only on methods of a class; move it to one"),
         { ContainingType.TypeKind: TypeKind.Interface } or { ContainingType.IsRefLikeType: true } =>
             new HandlerProblem(HandlerRule.InterfaceOrRefStruct, ProblemTarget.Method, 0, $"Handlers cannot be declared in {(method.ContainingType.TypeKind == TypeKind.Interface ? "interface" : "ref struct")} '{method.ContainingType.Name}'; use a class"),
         _ => null,
@@ -180,7 +180,7 @@ internal static partial class HandlerParser
     {
         if (!IsPartial(type))
         {
-            problems.Add(new HandlerProblem(HandlerRule.ClassNotPartial, ProblemTarget.Class, 0, $"Handler class '{type.Name}' must be partial"));
+            problems.Add(new HandlerProblem(HandlerRule.ClassNotPartial, ProblemTarget.Class, 0, $"Handler class '{type.Name}' must be partial; add the partial modifier"));
         }
 
         CheckContainingTypes(type, problems);
@@ -195,7 +195,7 @@ internal static partial class HandlerParser
 
         if (type.IsGenericType || ContainingTypes(type).Any(t => t.IsGenericType))
         {
-            problems.Add(new HandlerProblem(HandlerRule.GenericClass, ProblemTarget.Class, 0, $"Handler class '{type.Name}' cannot be generic or inside a generic type"));
+            problems.Add(new HandlerProblem(HandlerRule.GenericClass, ProblemTarget.Class, 0, $"Handler class '{type.Name}' cannot be generic or inside a generic type; move its handlers to a non-generic class"));
         }
 
         if (type.IsAbstract && !type.IsStatic && !method.IsStatic)
@@ -212,7 +212,7 @@ internal static partial class HandlerParser
         {
             if (!IsPartial(container))
             {
-                problems.Add(new HandlerProblem(HandlerRule.ContainingTypeNotPartial, ProblemTarget.ContainingType, depth, $"Type '{container.Name}' contains a handler class and must be partial"));
+                problems.Add(new HandlerProblem(HandlerRule.ContainingTypeNotPartial, ProblemTarget.ContainingType, depth, $"Type '{container.Name}' contains a handler class and must be partial; add the partial modifier"));
             }
 
             depth++;
@@ -300,13 +300,13 @@ internal static partial class HandlerParser
             var acceptsNull = parameter.NullableAnnotation != NullableAnnotation.NotAnnotated;
             if (parameter.RefKind != RefKind.None || parameter.IsParams)
             {
-                problems.Add(new HandlerProblem(HandlerRule.RefKindParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be ref, out, in or params"));
+                problems.Add(new HandlerProblem(HandlerRule.RefKindParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be ref, out, in or params; take it by value"));
                 continue;
             }
 
             if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
             {
-                problems.Add(new HandlerProblem(HandlerRule.PointerParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be a pointer or a function pointer"));
+                problems.Add(new HandlerProblem(HandlerRule.PointerParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be a pointer or a function pointer; take a managed type (ReadOnlyMemory<byte> for binary data)"));
                 continue;
             }
 
@@ -321,7 +321,7 @@ internal static partial class HandlerParser
 
             if (binding == BindingKind.Channel && channel == ChannelAvailability.None)
             {
-                problems.Add(new HandlerProblem(HandlerRule.ChannelNotAvailable, ProblemTarget.Parameter, i, $"[{kind.AttributeName()}] events have no channel to bind to '{parameter.Name}'"));
+                problems.Add(new HandlerProblem(HandlerRule.ChannelNotAvailable, ProblemTarget.Parameter, i, NoChannelMessage(parameter.Name, kind)));
                 continue;
             }
 
@@ -335,7 +335,7 @@ internal static partial class HandlerParser
             {
                 if (kind is not (EventKind.Message or EventKind.Event))
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.UnbindableParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' of type '{type.ToDisplayString()}' cannot be bound for [{kind.AttributeName()}]"));
+                    problems.Add(new HandlerProblem(HandlerRule.UnbindableParameter, ProblemTarget.Parameter, i, UnbindableMessage(parameter.Name, type.ToDisplayString(), kind)));
                     continue;
                 }
 
@@ -360,7 +360,7 @@ internal static partial class HandlerParser
 
                 if (kind == EventKind.Message && argument > 0)
                 {
-                    problems.Add(new HandlerProblem(HandlerRule.DuplicateBinding, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' competes with another parameter for the message"));
+                    problems.Add(new HandlerProblem(HandlerRule.DuplicateBinding, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' competes with another parameter for the message: [OnMessage] binds one; remove one of them"));
                     continue;
                 }
 
@@ -381,7 +381,7 @@ internal static partial class HandlerParser
 
             if (!seen.Add(binding.Value))
             {
-                problems.Add(new HandlerProblem(HandlerRule.DuplicateBinding, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' binds the same value as another parameter"));
+                problems.Add(new HandlerProblem(HandlerRule.DuplicateBinding, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' binds the same value as another parameter; remove one of them"));
                 continue;
             }
 
