@@ -119,6 +119,12 @@ public sealed class ChannelsOptions
     /// </summary>
     public JsonSerializerOptions JsonSerializerOptions { get; } = CreateJsonOptions();
 
+    /// <summary>
+    /// The message log: a line per message in and out (<see cref="MessageLogOptions"/>); null, the default,
+    /// logs nothing and costs nothing.
+    /// </summary>
+    public MessageLogOptions? MessageLog { get; set; }
+
     private static JsonSerializerOptions CreateJsonOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Channels.Backplane;
+using Channels.Diagnostics;
 using Channels.Protocol;
 
 namespace Channels;
@@ -8,7 +9,7 @@ namespace Channels;
 /// Who is connected and who is subscribed to what, on this server. Safe for concurrent use: each
 /// channel's members sit behind their own lock, and a broadcast walks an immutable snapshot.
 /// </summary>
-internal sealed partial class ChannelRegistry : IChannelDelivery
+internal sealed partial class ChannelRegistry(MessageLog? messageLog = null) : IChannelDelivery
 {
     private readonly ConcurrentDictionary<string, IChannelMember> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NamespaceMembers> _namespaces = new(StringComparer.Ordinal);
@@ -85,6 +86,13 @@ internal sealed partial class ChannelRegistry : IChannelDelivery
         _channels.TryGetValue((@namespace, channel), out var group) ? group.GetSnapshot().Length : 0;
 
     public int Deliver(ChannelPublication publication)
+    {
+        var delivered = DeliverHere(publication);
+        messageLog?.Out(publication, delivered);
+        return delivered;
+    }
+
+    private int DeliverHere(ChannelPublication publication)
     {
         switch (publication.Target)
         {

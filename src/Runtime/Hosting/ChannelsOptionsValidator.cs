@@ -24,6 +24,19 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxAuthBytes, 2, nameof(options.MaxAuthBytes));
         AtLeast(options.InboundPacketsPerSecond, 1, nameof(options.InboundPacketsPerSecond));
         AtLeast(options.InboundBytesPerSecond, options.MaxPayloadBytes, nameof(options.InboundBytesPerSecond));
+        if (options.MessageLog is { } messageLog)
+        {
+            AtLeast(messageLog.MaxPayloadChars, 1, "MessageLog.MaxPayloadChars");
+            try
+            {
+                Diagnostics.MessageLog.Parse(messageLog.Format ?? "");
+            }
+            catch (FormatException ex)
+            {
+                failures.Add("ChannelsOptions." + ex.Message);
+            }
+        }
+
         foreach (var (limit, rate) in options.EventRateLimits)
         {
             var setting = $"EventRateLimits[\"{limit}\"]";

@@ -9,6 +9,7 @@ using Channels.Transport;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,10 @@ public static class ChannelsServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ChannelsLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Channels")));
         services.TryAddSingleton(static sp => new PacketEncoder(Options(sp).JsonSerializerOptions));
         services.TryAddSingleton(static sp => new HandlerCatalog(sp.GetServices<IChannelHandlerTable>(), Options(sp).EventRateLimits.Keys));
-        services.TryAddSingleton<ChannelRegistry>();
+        services.TryAddSingleton(static sp => new MessageLogSource(Options(sp).MessageLog is { } log
+            ? new MessageLog(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Channels.Messages"), log)
+            : null));
+        services.TryAddSingleton(static sp => new ChannelRegistry(sp.GetRequiredService<MessageLogSource>().Log));
         services.TryAddSingleton<IChannelDelivery>(static sp => sp.GetRequiredService<ChannelRegistry>());
         services.TryAddSingleton<IChannelBackplane>(static sp => new LocalChannelBackplane(sp.GetRequiredService<ChannelRegistry>()));
         services.TryAddSingleton(static sp => new ChannelDispatcher(
@@ -60,6 +64,7 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<PacketEncoder>(),
             sp.GetRequiredService<ChannelPublisher>(),
             sp.GetRequiredService<ChannelsLog>(),
+            sp.GetRequiredService<MessageLogSource>().Log,
             sp.GetRequiredService<ChannelsMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp));
@@ -81,6 +86,12 @@ public static class ChannelsServiceCollectionExtensions
         services.TryAddSingleton<IChannelPublisher>(static sp => sp.GetRequiredService<ChannelPublisher>());
         if (!services.Any(static d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ChannelsShutdown)))
         {
+            // Exposed only where the app maps health checks (app.MapHealthChecks("/healthz")).
+            services.AddHealthChecks().Add(new HealthCheckRegistration(
+                "channels",
+                static sp => new ChannelsHealthCheck(sp.GetRequiredService<EngineServer>(), sp.GetRequiredService<ChannelRegistry>(), sp.GetRequiredService<IChannelBackplane>()),
+                failureStatus: null,
+                tags: null));
             services.AddSingleton<IHostedService, ChannelsShutdown>();
             foreach (var table in ChannelHandlerTables.Registered)
             {

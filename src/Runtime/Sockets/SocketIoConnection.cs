@@ -43,6 +43,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         PacketEncoder encoder,
         ChannelPublisher server,
         ChannelsLog log,
+        MessageLog? messageLog,
         ChannelsMetrics metrics,
         TimeProvider time)
     {
@@ -55,6 +56,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _encoder = encoder;
         _server = server;
         _log = log;
+        MessageLog = messageLog;
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
         _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
         _eventLimits = options.EventRateLimits.Count == 0 ? null : new EventRateLimiter(options.EventRateLimits, time, AbortAbusive);
@@ -70,6 +72,9 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     public EngineSession Session { get; }
 
     public HttpContext HttpContext { get; }
+
+    /// <summary>The message log, when the app turned it on.</summary>
+    public MessageLog? MessageLog { get; }
 
     // ---- receiving (the transport's side): see PacketReceiver ----
 
@@ -217,6 +222,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     private async ValueTask HandleEventAsync(SocketIoSocket socket, SocketIoPacket packet)
     {
         var name = packet.EventName!;
+        MessageLog?.In(socket, name, name == "publish" && packet.Arguments!.Count > 0 && packet.Arguments.GetValueKind(0) == JsonValueKind.String ? packet.Arguments.GetString(0) : null, packet.Size, packet.Arguments);
         if (ChannelRequests.IsRequest(name))
         {
             await _requests.HandleAsync(socket, name, packet.Arguments!, packet.AckId, _eventLimits);

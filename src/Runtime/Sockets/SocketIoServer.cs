@@ -19,6 +19,7 @@ internal sealed class SocketIoServer(
     PacketEncoder encoder,
     ChannelPublisher server,
     ChannelsLog log,
+    MessageLog? messageLog,
     ChannelsMetrics metrics,
     TimeProvider time,
     IServiceProvider services)
@@ -38,6 +39,7 @@ internal sealed class SocketIoServer(
             encoder,
             server,
             log,
+            messageLog,
             metrics,
             time);
         _connections[connection] = 0;

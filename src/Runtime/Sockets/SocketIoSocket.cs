@@ -150,8 +150,15 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public override ValueTask SendAsync<T>(T message)
     {
-        Deliver(_encoder.Message(Namespace, message, channel: null));
+        Send(_encoder.Message(Namespace, message, channel: null));
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A packet for this client alone (not a delivery of a publication), noted in the message log.</summary>
+    private void Send(EncodedPacket packet)
+    {
+        _connection.MessageLog?.Out(this, packet);
+        Deliver(packet);
     }
 
     public override ValueTask BroadcastAsync<T>(T message) =>
@@ -187,7 +194,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public override ValueTask EmitAsync(string eventName, params object?[] args)
     {
-        Deliver(_encoder.Event(Namespace, eventName, args, ackId: -1));
+        Send(_encoder.Event(Namespace, eventName, args, ackId: -1));
         return ValueTask.CompletedTask;
     }
 
@@ -226,7 +233,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
         try
         {
-            Deliver(PacketAckId.With(packet, id));
+            Send(PacketAckId.With(packet, id));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disconnected.Token);
             return await ack.Task.WaitAsync(linked.Token);
         }

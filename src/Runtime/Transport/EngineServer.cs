@@ -40,6 +40,23 @@ internal sealed class EngineServer
 
     public int SessionCount => _sessions.Count;
 
+    /// <summary>How many open sessions have queued more than <paramref name="fraction"/> of their outbound bound (frames or bytes).</summary>
+    public int CountSessionsNear(double fraction)
+    {
+        var (frames, bytes) = (Options.MaxOutboundPackets * fraction, Options.MaxOutboundBytes * fraction);
+        var count = 0;
+        foreach (var session in _sessions.Values)
+        {
+            var (queuedFrames, queuedBytes) = session.Outbound.Queued;
+            if (!session.IsClosed && (queuedFrames > frames || queuedBytes > bytes))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     public async Task HandleAsync(HttpContext http)
     {
         // A polling body is client-chosen text: no browser may guess it is anything else.
