@@ -28,6 +28,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     private readonly ConnectionLoop _loop;
     private readonly PacketReceiver _receiver;
     private readonly EventRateLimiter? _eventLimits;
+    private readonly ISocketObserver? _observer;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ITimer? _connectTimer;
@@ -44,7 +45,8 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         ChannelPublisher server,
         ChannelsLog log,
         ChannelsMetrics metrics,
-        TimeProvider time)
+        TimeProvider time,
+        ISocketObserver? observer)
     {
         Session = session;
         HttpContext = httpContext;
@@ -55,6 +57,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _encoder = encoder;
         _server = server;
         _log = log;
+        _observer = observer;
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
         _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
         _eventLimits = options.EventRateLimits.Count == 0 ? null : new EventRateLimiter(options.EventRateLimits, time, AbortAbusive);
@@ -70,6 +73,9 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     public EngineSession Session { get; }
 
     public HttpContext HttpContext { get; }
+
+    /// <summary>What watches the sockets (the Admin UI), or null.</summary>
+    internal ISocketObserver? Observer => _observer;
 
     // ---- receiving (the transport's side): see PacketReceiver ----
 
@@ -212,11 +218,16 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _registry.AddSocket(socket);
         socket.CompleteConnect();
         _log.SocketConnected(socket.Id, nsp);
+        if (_observer is not null)
+        {
+            await _observer.ConnectedAsync(socket);
+        }
     }
 
     private async ValueTask HandleEventAsync(SocketIoSocket socket, SocketIoPacket packet)
     {
         var name = packet.EventName!;
+        _observer?.EventReceived(socket, name, packet.Arguments!);
         if (ChannelRequests.IsRequest(name))
         {
             await _requests.HandleAsync(socket, name, packet.Arguments!, packet.AckId, _eventLimits);
@@ -320,6 +331,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _registry.RemoveSocket(socket);
         socket.EndFinish();
         _log.SocketDisconnected(socket.Id, socket.Namespace, reason.ToText());
+        _observer?.Disconnected(socket, reason.ToText());
     }
 
     /// <summary>

@@ -21,7 +21,8 @@ internal sealed class SocketIoServer(
     ChannelsLog log,
     ChannelsMetrics metrics,
     TimeProvider time,
-    IServiceProvider services)
+    IServiceProvider services,
+    ISocketObserver? observer = null)
 {
     private readonly ConcurrentDictionary<SocketIoConnection, byte> _connections = new();
 
@@ -39,7 +40,8 @@ internal sealed class SocketIoServer(
             server,
             log,
             metrics,
-            time);
+            time,
+            observer);
         _connections[connection] = 0;
 
         // Tracked until its close sequence has run, not merely until its session closed: shutdown waits for it.
