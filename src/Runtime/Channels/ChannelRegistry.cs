@@ -32,6 +32,9 @@ internal sealed partial class ChannelRegistry(MessageLog? messageLog = null) : I
         }
     }
 
+    /// <summary>How many sockets of <paramref name="namespace"/> are connected to this server.</summary>
+    public int CountSockets(string @namespace) => _namespaces.TryGetValue(@namespace, out var members) ? members.GetSnapshot().Length : 0;
+
     public IChannelMember? FindSocket(string id) => _sockets.TryGetValue(id, out var socket) ? socket : null;
 
     /// <summary>Adds a member; true when it is the channel's first local member.</summary>

@@ -18,7 +18,8 @@ internal sealed class ChannelRequests(
     ChannelRegistry registry,
     IChannelBackplane backplane,
     PacketEncoder encoder,
-    ChannelsLog log)
+    ChannelsLog log,
+    ISocketObserver? observer = null)
 {
     /// <summary>Whether <paramref name="eventName"/> is one of the reserved channel requests.</summary>
     public static bool IsRequest(string eventName) => eventName is "subscribe" or "unsubscribe" or "message" or "publish";
@@ -99,9 +100,13 @@ internal sealed class ChannelRequests(
             return new ChannelAck(false, reason);
         }
 
-        if (subscriptions.Add(channel!) && registry.Subscribe(member, channel!))
+        if (subscriptions.Add(channel!))
         {
-            await backplane.ChannelOccupiedAsync(member.Namespace, channel!);
+            observer?.Subscribed(member.Socket, channel!);
+            if (registry.Subscribe(member, channel!))
+            {
+                await backplane.ChannelOccupiedAsync(member.Namespace, channel!);
+            }
         }
 
         return ChannelAck.Success;
@@ -134,9 +139,13 @@ internal sealed class ChannelRequests(
 
     private async ValueTask RemoveAsync(IChannelMember member, string channel)
     {
-        if (member.Subscriptions.Remove(channel) && registry.Unsubscribe(member, channel))
+        if (member.Subscriptions.Remove(channel))
         {
-            await backplane.ChannelVacatedAsync(member.Namespace, channel);
+            observer?.Unsubscribed(member.Socket, channel);
+            if (registry.Unsubscribe(member, channel))
+            {
+                await backplane.ChannelVacatedAsync(member.Namespace, channel);
+            }
         }
     }
 

@@ -75,4 +75,16 @@ internal sealed partial class ChannelsLog(ILogger logger)
 
     [LoggerMessage(44, LogLevel.Warning, "Shutdown timed out with {Count} connections still closing (a handler of theirs is still running); the host stops without them")]
     public partial void ShutdownTimedOut(int count);
+
+    [LoggerMessage(50, LogLevel.Information, "Admin UI: login refused for socket {SocketId}")]
+    public partial void AdminLoginRefused(string socketId);
+
+    [LoggerMessage(51, LogLevel.Information, "Admin UI: socket {SocketId} sent {Command} {Arguments}")]
+    public partial void AdminCommand(string socketId, string command, string arguments);
+
+    [LoggerMessage(52, LogLevel.Warning, "Admin UI: sending {Event} to the UI failed")]
+    public partial void AdminSendFailed(Exception exception, string @event);
+
+    [LoggerMessage(53, LogLevel.Warning, "Admin UI: command {Command} failed")]
+    public partial void AdminCommandFailed(Exception exception, string command);
 }

@@ -30,6 +30,9 @@ internal sealed class ChannelsMetrics : IDisposable
         _dispatch = _meter.CreateHistogram<double>("channels.dispatch.duration", "s", "Time spent in handlers per event");
     }
 
+    /// <summary>This server's meter (a process may host several servers), for the Admin UI's listener.</summary>
+    internal Meter Meter => _meter;
+
     public void Opened() => _connections.Add(1);
 
     public void Closed() => _connections.Add(-1);

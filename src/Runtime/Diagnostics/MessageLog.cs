@@ -53,11 +53,12 @@ internal sealed class MessageLog
         return [.. segments];
     }
 
-    /// <summary>An event or request from a client.</summary>
-    public void In(ChannelSocket socket, string eventName, string? channel, int size, ChannelPayload? payload)
+    /// <summary>An event or request from a client (a <c>publish</c> names its channel first).</summary>
+    public void In(ChannelSocket socket, string eventName, int size, ChannelPayload payload)
     {
         if (_logger.IsEnabled(_options.Level))
         {
+            var channel = eventName == "publish" && payload.Count > 0 && payload.GetValueKind(0) == System.Text.Json.JsonValueKind.String ? payload.GetString(0) : null;
             Write(new Line(this, "in", socket.Id, socket.Namespace, channel, eventName, size, 1, socket.HttpContext.Connection.RemoteIpAddress, _options.IncludePayload && payload is not null ? Encoding.UTF8.GetString(payload.ToJson()) : null));
         }
     }

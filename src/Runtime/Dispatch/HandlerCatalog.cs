@@ -47,6 +47,9 @@ internal sealed class HandlerCatalog
     }
 
     public NamespaceHandlers? Find(string @namespace) => _namespaces.GetValueOrDefault(@namespace);
+
+    /// <summary>Every namespace with handlers, and <c>/</c>, in ordinal order.</summary>
+    public IReadOnlyList<string> Namespaces => [.. _namespaces.Keys.Order(StringComparer.Ordinal)];
 }
 
 /// <summary>The handlers of one namespace.</summary>

@@ -55,7 +55,8 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<ChannelRegistry>(),
             sp.GetRequiredService<IChannelBackplane>(),
             sp.GetRequiredService<PacketEncoder>(),
-            sp.GetRequiredService<ChannelsLog>()));
+            sp.GetRequiredService<ChannelsLog>(),
+            sp.GetService<ISocketObserver>()));
         services.TryAddSingleton(static sp => new SocketIoServer(
             Options(sp),
             sp.GetRequiredService<ChannelDispatcher>(),
@@ -67,7 +68,8 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<MessageLogSource>().Log,
             sp.GetRequiredService<ChannelsMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp));
+            sp,
+            sp.GetService<ISocketObserver>()));
         services.TryAddSingleton(static sp => new OriginPolicy(
             Options(sp).AllowedOrigins,
             sp.GetService<IOptions<HostFilteringOptions>>()?.Value.AllowedHosts ?? [],

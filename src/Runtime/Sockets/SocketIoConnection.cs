@@ -45,7 +45,8 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         ChannelsLog log,
         MessageLog? messageLog,
         ChannelsMetrics metrics,
-        TimeProvider time)
+        TimeProvider time,
+        ISocketObserver? observer)
     {
         Session = session;
         HttpContext = httpContext;
@@ -57,6 +58,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _server = server;
         _log = log;
         MessageLog = messageLog;
+        Observer = observer;
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
         _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
         _eventLimits = options.EventRateLimits.Count == 0 ? null : new EventRateLimiter(options.EventRateLimits, time, AbortAbusive);
@@ -75,6 +77,9 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     /// <summary>The message log, when the app turned it on.</summary>
     public MessageLog? MessageLog { get; }
+
+    /// <summary>What watches the sockets (the Admin UI), or null.</summary>
+    internal ISocketObserver? Observer { get; }
 
     // ---- receiving (the transport's side): see PacketReceiver ----
 
@@ -217,46 +222,9 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _registry.AddSocket(socket);
         socket.CompleteConnect();
         _log.SocketConnected(socket.Id, nsp);
-    }
-
-    private async ValueTask HandleEventAsync(SocketIoSocket socket, SocketIoPacket packet)
-    {
-        var name = packet.EventName!;
-        MessageLog?.In(socket, name, name == "publish" && packet.Arguments!.Count > 0 && packet.Arguments.GetValueKind(0) == JsonValueKind.String ? packet.Arguments.GetString(0) : null, packet.Size, packet.Arguments);
-        if (ChannelRequests.IsRequest(name))
+        if (Observer is not null)
         {
-            await _requests.HandleAsync(socket, name, packet.Arguments!, packet.AckId, _eventLimits);
-            return;
-        }
-
-        var outcome = await _dispatcher.EventAsync(socket, name, packet.Arguments!, _eventLimits);
-        var refusal = outcome.Handled ? null : await _dispatcher.RefuseAsync(socket, "event", $"no handler for event '{ClientText.Excerpt(name)}'", null);
-        if (packet.HasAck)
-        {
-            // The first value a handler gave; else why not (no handler, a rate limit, a failure); else an empty ack.
-            var (nsp, id) = (socket.Namespace, packet.AckId);
-            socket.Deliver(outcome.Answer is { } answer ? await EncodeAnswerAsync(socket, name, id, answer)
-                : (refusal ?? outcome.Error) is { } error ? _encoder.Ack(nsp, id, error)
-                : _encoder.AckValue(nsp, id, null, hasValue: false));
-        }
-    }
-
-    /// <summary>
-    /// The ack of a custom event: the handler's value, or an error ack when the value cannot be serialized (a
-    /// type the app's JSON options do not declare, a cycle, a converter that throws), so that the client gets an
-    /// answer rather than a timeout. The client sees a generic text; the log and <c>[OnError]</c> get the detail.
-    /// </summary>
-    private async ValueTask<EncodedPacket> EncodeAnswerAsync(SocketIoSocket socket, string name, long ackId, HandlerResult answer)
-    {
-        try
-        {
-            return _encoder.AckValue(socket.Namespace, ackId, answer.AckValue, hasValue: true);
-        }
-        catch (Exception ex)
-        {
-            _log.AckNotEncoded(ex, ClientText.Excerpt(name), answer.AckValue?.GetType().FullName ?? "null", socket.Id);
-            await _dispatcher.ErrorAsync(socket, ex, null);
-            return _encoder.Ack(socket.Namespace, ackId, ChannelAck.InternalError);
+            await Observer.ConnectedAsync(socket);
         }
     }
 
@@ -326,6 +294,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _registry.RemoveSocket(socket);
         socket.EndFinish();
         _log.SocketDisconnected(socket.Id, socket.Namespace, reason.ToText());
+        Observer?.Disconnected(socket, reason.ToText());
     }
 
     /// <summary>

@@ -22,7 +22,8 @@ internal sealed class SocketIoServer(
     MessageLog? messageLog,
     ChannelsMetrics metrics,
     TimeProvider time,
-    IServiceProvider services)
+    IServiceProvider services,
+    ISocketObserver? observer = null)
 {
     private readonly ConcurrentDictionary<SocketIoConnection, byte> _connections = new();
 
@@ -41,7 +42,8 @@ internal sealed class SocketIoServer(
             log,
             messageLog,
             metrics,
-            time);
+            time,
+            observer);
         _connections[connection] = 0;
 
         // Tracked until its close sequence has run, not merely until its session closed: shutdown waits for it.

@@ -58,6 +58,9 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public SubscriptionSet Subscriptions { get; } = new();
 
+    /// <summary>The Engine.IO session the socket is on (for the Admin UI: its id, transport, address).</summary>
+    internal EngineSession Session => _connection.Session;
+
     ChannelSocket IChannelMember.Socket => this;
 
     /// <summary>
@@ -66,6 +69,8 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     /// </summary>
     public bool Deliver(EncodedPacket packet)
     {
+        _connection.Observer?.EventSent(this, packet);
+
         // Once connected (the common case), no lock: _held only ever goes from a list to null, after the
         // CONNECT reply and the held packets are queued.
         if (Volatile.Read(ref _held) is not null)

@@ -57,6 +57,9 @@ internal sealed class EngineServer
         return count;
     }
 
+    /// <summary>The sessions still on long-polling (walks the table: for statistics, not for hot paths).</summary>
+    public int PollingSessionCount => _sessions.Values.Count(static s => s.IsPolling);
+
     public async Task HandleAsync(HttpContext http)
     {
         // A polling body is client-chosen text: no browser may guess it is anything else.
