@@ -54,6 +54,7 @@ static IDisposable Listen()
     meters.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
     meters.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
     meters.Start();
+    Console.Error.WriteLine("bench server: tracing on (every Channels.SDK activity sampled, every instrument enabled)");
     return new Listeners(activities, meters);
 }
 
