@@ -26,6 +26,7 @@ public sealed class DispatchTracingTests
     {
         var handlers = new HandlerList();
         handlers.Add(ChannelEventKind.Subscribe, _ => { }, pattern: RoomPattern);
+        handlers.Add(new ChannelHandlerDescriptor(ChannelEventKind.Subscribe, "/", "Otel.Closed", _ => ValueTask.FromResult(HandlerResult.Reject("closed")), new Regex("^otel-closed-").IsMatch) { Pattern = "^otel-closed-" });
         handlers.Add(new ChannelHandlerDescriptor(ChannelEventKind.Message, "/", "Otel.Room", _ => ValueTask.FromResult(HandlerResult.Continue), new Regex(RoomPattern).IsMatch) { Pattern = RoomPattern });
         handlers.Add(new ChannelHandlerDescriptor(ChannelEventKind.Event, "/", "Otel.Ping", _ => ValueTask.FromResult(HandlerResult.Ack("pong")), eventName: "otel-ping"));
         handlers.Add(new ChannelHandlerDescriptor(ChannelEventKind.Event, "/", "Otel.Fail", _ => throw new InvalidOperationException("boom"), eventName: "otel-fail"));
@@ -131,6 +132,26 @@ public sealed class DispatchTracingTests
         var dispatched = await traces.WaitAsync(a => a.DisplayName == "event otel-fail", "for the event");
         Assert.Equal(ActivityStatusCode.Error, dispatched.Status);
         Assert.Equal("error", Tag(dispatched, "channels.outcome"));
+    }
+
+    [Fact]
+    public async Task A_subscribe_a_handler_refuses_ends_rejected_not_in_error()
+    {
+        using var traces = new TraceCollector();
+        await using var server = await StartAsync();
+        using var client = new RawClient(server.Address);
+        await using var socket = await ConnectAsync(client);
+
+        await socket.SendTextAsync("421[\"subscribe\",\"otel-closed-1\"]");
+        Assert.StartsWith("431[{\"ok\":false", await socket.ReceivePacketAsync(), StringComparison.Ordinal);
+
+        var handler = await traces.WaitAsync(a => Tag(a, "channels.handler.name") == "Otel.Closed", "for the refusing handler");
+        Assert.Equal("rejected", Tag(handler, "channels.outcome"));
+        Assert.Equal("^otel-closed-", Tag(handler, "channels.handler.pattern"));
+        Assert.Equal(ActivityStatusCode.Unset, handler.Status);
+        var dispatched = Assert.Single(traces.Where(a => a.SpanId == handler.ParentSpanId));
+        Assert.Equal("subscribe", dispatched.DisplayName);
+        Assert.Equal("rejected", Tag(dispatched, "channels.outcome"));
     }
 
     [Fact]
