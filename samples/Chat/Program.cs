@@ -1,6 +1,7 @@
 // The chat demo: a list of rooms, a room page with a nickname, who is there, joins and leaves, and
 // messages; staff send system messages with POST /system (header X-Staff-Key). In memory, no services,
 // unless ConnectionStrings:Redis is set (then several instances share the rooms; see docs/scale-out.md).
+// Traces and metrics go where OpenTelemetry:Exporter says (console | otlp | none, the default; Telemetry.cs).
 //
 //   dotnet run --project samples/Chat -- --urls http://localhost:5000
 //   dotnet watch --project samples/Chat        (reloads on edits of handlers and pages)
@@ -18,6 +19,7 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
 {
     channels.AddRedisBackplane(redis);
 }
+builder.AddChatTelemetry();
 var staffKey = builder.Configuration["Chat:StaffKey"] ?? "staff";
 
 var app = builder.Build();

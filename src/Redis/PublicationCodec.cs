@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Channels.Backplane;
 
@@ -5,12 +6,14 @@ namespace Channels.Redis;
 
 /// <summary>
 /// A publication as bytes on a Redis channel: the sending server, an id (to drop duplicates), the target,
-/// and the encoded packets exactly as they go to clients. Version 2:
-/// <c>[2][server][id:16][target][appends channel][namespace][except?][socket?][channels][packets: frame, attachments]</c>.
+/// the encoded packets exactly as they go to clients, and the trace the publication was made in (W3C trace
+/// context in binary: trace id, span id, flags, trace state). Version 3:
+/// <c>[3][server][id:16][target][appends channel][namespace][except?][socket?][channels][packets: frame, attachments][trace?: trace id:16, span id:8, flags, state]</c>.
+/// Other versions are refused (every server of a deployment runs the same version).
 /// </summary>
 internal static class PublicationCodec
 {
-    private const byte Version = 2;
+    private const byte Version = 3;
 
     public static byte[] Encode(string serverId, Guid id, ChannelPublication publication)
     {
@@ -41,6 +44,8 @@ internal static class PublicationCodec
                     WriteBytes(writer, attachment.Span);
                 }
             }
+
+            WriteTraceContext(writer, publication.TraceContext);
         }
 
         return stream.ToArray();
@@ -49,9 +54,11 @@ internal static class PublicationCodec
     public static (string ServerId, Guid Id, ChannelPublication Publication) Decode(byte[] bytes)
     {
         using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
-        if (reader.ReadByte() != Version)
+        var version = reader.ReadByte();
+        if (version != Version)
         {
-            throw new InvalidDataException("Unknown backplane message version.");
+            throw new InvalidDataException(
+                $"Backplane message version {version} is not {Version}: every server sharing a Redis channel prefix must run the same Channels.SDK version.");
         }
 
         var serverId = reader.ReadString();
@@ -88,7 +95,43 @@ internal static class PublicationCodec
             _ when appendsChannel => ChannelPublication.ToEachChannel(nsp, channels, packets[0], exceptId),
             _ => ChannelPublication.ToChannels(nsp, channels, packets, exceptId),
         };
-        return (serverId, id, publication);
+        var trace = ReadTraceContext(reader);
+        return (serverId, id, trace == default ? publication : publication.WithTraceContext(trace));
+    }
+
+    private static void WriteTraceContext(BinaryWriter writer, ActivityContext context)
+    {
+        writer.Write(context != default);
+        if (context == default)
+        {
+            return;
+        }
+
+        Span<byte> ids = stackalloc byte[24];
+        context.TraceId.CopyTo(ids[..16]);
+        context.SpanId.CopyTo(ids[16..]);
+        writer.Write(ids);
+        writer.Write((byte)context.TraceFlags);
+        writer.Write(context.TraceState ?? "");
+    }
+
+    private static ActivityContext ReadTraceContext(BinaryReader reader)
+    {
+        if (!reader.ReadBoolean())
+        {
+            return default;
+        }
+
+        Span<byte> ids = stackalloc byte[24];
+        reader.BaseStream.ReadExactly(ids);
+        var flags = (ActivityTraceFlags)reader.ReadByte();
+        var state = reader.ReadString();
+        return new ActivityContext(
+            ActivityTraceId.CreateFromBytes(ids[..16]),
+            ActivitySpanId.CreateFromBytes(ids[16..]),
+            flags,
+            state.Length == 0 ? null : state,
+            isRemote: true);
     }
 
     private static void WriteBytes(BinaryWriter writer, ReadOnlySpan<byte> bytes)

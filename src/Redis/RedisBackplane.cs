@@ -293,7 +293,16 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
                 return;
             }
 
-            _local.Deliver(publication);
+            var activity = StartDelivery(publication);
+            var delivered = 0;
+            try
+            {
+                delivered = _local.Deliver(publication);
+            }
+            finally
+            {
+                EndDelivery(activity, delivered);
+            }
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or ArgumentException)
         {

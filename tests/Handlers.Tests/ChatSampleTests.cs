@@ -53,6 +53,72 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task The_native_chat_with_the_console_exporter_traces_a_subscribe_with_the_handlers_pattern()
+    {
+        using var process = Process.Start(new ProcessStartInfo(chat.Binary, "--urls http://127.0.0.1:0 --OpenTelemetry:Exporter=console")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(chat.Binary)!,
+        })!;
+        var lines = new List<string>();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var traced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            const string Prefix = "Now listening on: ";
+            lock (lines)
+            {
+                lines.Add(e.Data ?? "");
+            }
+
+            if (e.Data?.IndexOf(Prefix, StringComparison.Ordinal) is int at and >= 0)
+            {
+                listening.TrySetResult(new Uri(e.Data[(at + Prefix.Length)..].Trim().TrimEnd('/') + "/"));
+            }
+            else if (e.Data?.Contains("channels.handler.pattern: ^room-", StringComparison.Ordinal) == true)
+            {
+                traced.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)) };
+            var open = await http.GetStringAsync("socket.io/?EIO=4&transport=polling");
+            var sid = JsonNode.Parse(open[1..])!["sid"]!.GetValue<string>();
+            var url = $"socket.io/?EIO=4&transport=polling&sid={sid}";
+            (await http.PostAsync(url, new StringContent("40{\"name\":\"otel\"}"))).EnsureSuccessStatusCode();
+            Assert.StartsWith("40", await http.GetStringAsync(url), StringComparison.Ordinal);
+            (await http.PostAsync(url, new StringContent("421[\"subscribe\",\"room-otel\"]"))).EnsureSuccessStatusCode();
+            var polled = "";
+            for (var i = 0; i < 5 && !polled.Contains("431[{\"ok\":true}]", StringComparison.Ordinal); i++)
+            {
+                polled += await http.GetStringAsync(url);
+            }
+
+            Assert.Contains("431[{\"ok\":true}]", polled, StringComparison.Ordinal);
+
+            await traced.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            string[] printed;
+            lock (lines)
+            {
+                printed = [.. lines];
+            }
+
+            Assert.Contains(printed, l => l.Contains("channels.event.kind: subscribe", StringComparison.Ordinal));
+            Assert.DoesNotContain(printed, l => l.TrimStart().StartsWith("channels.", StringComparison.Ordinal) && l.Contains("room-otel", StringComparison.Ordinal));
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Two_browser_pages_chat_and_see_each_other_join_and_leave()
     {
         var screenshot = Repo.Path("artifacts", "chat-browser.png");
@@ -74,6 +140,9 @@ public sealed class NativeChat : IAsyncLifetime
 
     public long BinarySize { get; private set; }
 
+    /// <summary>The published binary, for a test that starts one of its own with other settings.</summary>
+    public string Binary { get; private set; } = null!;
+
     public TimeSpan StartToFirstConnection { get; private set; }
 
     public async Task InitializeAsync()
@@ -85,6 +154,7 @@ public sealed class NativeChat : IAsyncLifetime
             await RunAsync("dotnet", $"publish \"{Repo.Path("samples", "Chat", "Chat.csproj")}\" -r linux-x64 -c Release -nologo -o \"{folder}\"");
         }
 
+        Binary = binary;
         BinarySize = new FileInfo(binary).Length;
         var started = Stopwatch.StartNew();
 

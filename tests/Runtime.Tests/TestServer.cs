@@ -84,7 +84,7 @@ public sealed class HandlerList : IChannelHandlerTable, System.Collections.IEnum
             $"{kind}#{_handlers.Count}",
             e => invoke(e),
             pattern is null ? null : new System.Text.RegularExpressions.Regex(pattern).IsMatch,
-            eventName));
+            eventName) { Pattern = pattern });
 
     public void Add(ChannelEventKind kind, Action<ChannelEvent> handler, string? pattern = null, string @namespace = "/", string? eventName = null) =>
         Add(kind, e =>

@@ -15,6 +15,11 @@ if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
     channels.AddRedisBackplane(redis);
 }
 
+// Tracing on (--env Bench__Tracing=on): every activity of Channels.SDK sampled with all its data and every
+// tagged instrument enabled, as an OpenTelemetry SDK that samples everything would ask; what exporting
+// costs is the exporter's business and is left out. Off (the default) nothing listens.
+using var tracing = builder.Configuration["Bench:Tracing"] == "on" ? Listen() : null;
+
 var app = builder.Build();
 app.MapChannels();
 
@@ -26,6 +31,42 @@ app.Map("/bench/gc", static context =>
     return Task.CompletedTask;
 });
 app.Run();
+
+static IDisposable Listen()
+{
+    var activities = new System.Diagnostics.ActivityListener
+    {
+        ShouldListenTo = static source => source.Name == Channels.Diagnostics.ChannelsTelemetry.ActivitySourceName,
+        Sample = static (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        ActivityStopped = static _ => { },
+    };
+    System.Diagnostics.ActivitySource.AddActivityListener(activities);
+    var meters = new System.Diagnostics.Metrics.MeterListener
+    {
+        InstrumentPublished = static (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == Channels.Diagnostics.ChannelsTelemetry.MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        },
+    };
+    meters.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+    meters.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+    meters.Start();
+    Console.Error.WriteLine("bench server: tracing on (every Channels.SDK activity sampled, every instrument enabled)");
+    return new Listeners(activities, meters);
+}
+
+/// <summary>The bench's listeners, stopped together when the server ends.</summary>
+internal sealed class Listeners(System.Diagnostics.ActivityListener activities, System.Diagnostics.Metrics.MeterListener meters) : IDisposable
+{
+    public void Dispose()
+    {
+        activities.Dispose();
+        meters.Dispose();
+    }
+}
 
 /// <summary>Opens every channel, and relays every message published to a channel to the channel's other subscribers.</summary>
 public static partial class RelayHandlers

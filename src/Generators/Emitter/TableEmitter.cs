@@ -112,8 +112,7 @@ internal static class TableEmitter
                 var matcher = method.Pattern is null ? "null" : patternNames[method.Pattern.Pattern] + "." + MatcherEmitter.MethodName;
                 var eventName = method.EventName is null ? "" : $", eventName: {CSharpText.Literal(method.EventName)}";
                 var display = CSharpText.Literal(handlerClass.FullName.Replace("global::", "") + "." + method.Name);
-                var rateLimit = method.RateLimit is null ? "" : $" {{ RateLimit = {CSharpText.Literal(method.RateLimit)} }}";
-                writer.Line($"new({Names.KindName(method.Kind)}, {CSharpText.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}){rateLimit},");
+                writer.Line($"new({Names.KindName(method.Kind)}, {CSharpText.Literal(handlerClass.SocketNamespace)}, {display}, {Invoke(handlerClass, method, invokers[i], instances, typeInfos)}, {matcher}{eventName}){Initializer(method)},");
             }
         }
 
@@ -132,6 +131,23 @@ internal static class TableEmitter
         }
 
         writer.Close();
+    }
+
+    /// <summary>The descriptor's object initializer: the rate limit and the pattern as declared (for traces and metrics), when there are.</summary>
+    private static string Initializer(HandlerMethodModel method)
+    {
+        var members = new List<string>();
+        if (method.RateLimit is not null)
+        {
+            members.Add($"RateLimit = {CSharpText.Literal(method.RateLimit)}");
+        }
+
+        if (method.Pattern is not null)
+        {
+            members.Add($"Pattern = {CSharpText.Literal(method.Pattern.Pattern)}");
+        }
+
+        return members.Count == 0 ? "" : " { " + string.Join(", ", members) + " }";
     }
 
     private static string Invoke(HandlerClassModel handlerClass, HandlerMethodModel method, string invoker, Dictionary<string, string> instances, Dictionary<string, string> typeInfos)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Channels.Backplane;
 
 /// <summary>Who a publication is for.</summary>
@@ -28,6 +30,15 @@ public sealed class ChannelPublication
         ExceptSocketId = exceptSocketId;
         Packets = packets;
         AppendsChannel = appendsChannel;
+
+        // One read of an async-local per publication (not per recipient): the trace it was made in, if any.
+        TraceContext = Activity.Current?.Context ?? default;
+    }
+
+    private ChannelPublication(ChannelPublication publication, ActivityContext traceContext)
+        : this(publication.Namespace, publication.Target, publication.Channels, publication.SocketId, publication.ExceptSocketId, publication.Packets, publication.AppendsChannel)
+    {
+        TraceContext = traceContext;
     }
 
     /// <summary>The namespace.</summary>
@@ -58,6 +69,17 @@ public sealed class ChannelPublication
     /// the last argument. A message to many channels is then encoded, and carried between servers, once.
     /// </summary>
     public bool AppendsChannel { get; }
+
+    /// <summary>
+    /// The trace the publication belongs to: the context of <see cref="Activity.Current"/> when it was made
+    /// (a handler's activity, an HTTP request's), or <c>default</c> when there was none. A backplane that
+    /// carries publications between servers carries this too (as W3C trace context), and the receiving
+    /// side restores it with <see cref="WithTraceContext"/>, so that deliveries there join the trace.
+    /// </summary>
+    public ActivityContext TraceContext { get; }
+
+    /// <summary>The same publication, in the trace <paramref name="traceContext"/> (for a backplane that received it from another server).</summary>
+    public ChannelPublication WithTraceContext(ActivityContext traceContext) => new(this, traceContext);
 
     /// <summary>A publication to every socket of a namespace.</summary>
     public static ChannelPublication ToAll(string @namespace, EncodedPacket packet, string? exceptSocketId = null) =>

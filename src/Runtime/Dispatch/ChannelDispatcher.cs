@@ -7,53 +7,29 @@ namespace Channels.Dispatch;
 /// namespace and channel), in table order, each one whatever the others did; a handler's exception goes
 /// to <c>[OnError]</c>; connect and subscribe fail closed; the first ack value of a custom event answers
 /// the client. Knows nothing of packets or transports: the connection loop calls it, one event at a time.
+/// Each event that runs handlers (or that a rate limit refuses) is traced and counted by <see cref="DispatchTelemetry"/>.
 /// </summary>
-internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log, IServiceProvider services)
+internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log, IServiceProvider services, ChannelsMetrics? metrics = null)
 {
+    private readonly DispatchTelemetry _telemetry = new(metrics);
+
     /// <summary>Whether clients may connect to <paramref name="namespace"/>.</summary>
     public bool HasNamespace(string @namespace) => catalog.Find(@namespace) is not null;
 
     /// <summary>Runs <c>[OnConnect]</c>; the first rejection stops the rest. A crash rejects.</summary>
-    public async ValueTask<HandlerResult> ConnectAsync(ChannelSocket socket)
-    {
-        foreach (var handler in Handlers(socket).All(ChannelEventKind.Connect))
-        {
-            var result = await InvokeAsync(handler, ChannelEventKind.Connect, socket, null, ChannelPayload.Empty, null);
-            if (result.Rejected)
-            {
-                return result;
-            }
-        }
-
-        return HandlerResult.Continue;
-    }
+    public ValueTask<HandlerResult> ConnectAsync(ChannelSocket socket) =>
+        RunUntilRejectedAsync(Handlers(socket).All(ChannelEventKind.Connect), ChannelEventKind.Connect, socket, null);
 
     /// <summary>Whether some <c>[OnSubscribe]</c> handler of the socket's namespace matches <paramref name="channel"/> (declares it).</summary>
     public bool Declares(ChannelSocket socket, string channel) => Handlers(socket).ForChannel(ChannelEventKind.Subscribe, channel).Length > 0;
 
     /// <summary>Runs the <c>[OnSubscribe]</c> handlers that match; the first rejection stops the rest. A crash rejects.</summary>
-    public async ValueTask<HandlerResult> SubscribeAsync(ChannelSocket socket, string channel)
-    {
-        foreach (var handler in Handlers(socket).ForChannel(ChannelEventKind.Subscribe, channel))
-        {
-            var result = await InvokeAsync(handler, ChannelEventKind.Subscribe, socket, channel, ChannelPayload.Empty, null);
-            if (result.Rejected)
-            {
-                return result;
-            }
-        }
-
-        return HandlerResult.Continue;
-    }
+    public ValueTask<HandlerResult> SubscribeAsync(ChannelSocket socket, string channel) =>
+        RunUntilRejectedAsync(Handlers(socket).ForChannel(ChannelEventKind.Subscribe, channel), ChannelEventKind.Subscribe, socket, channel);
 
     /// <summary>Runs the <c>[OnUnsubscribe]</c> handlers that match <paramref name="channel"/>.</summary>
-    public async ValueTask UnsubscribeAsync(ChannelSocket socket, string channel)
-    {
-        foreach (var handler in Handlers(socket).ForChannel(ChannelEventKind.Unsubscribe, channel))
-        {
-            await InvokeAsync(handler, ChannelEventKind.Unsubscribe, socket, channel, ChannelPayload.Empty, null);
-        }
-    }
+    public async ValueTask UnsubscribeAsync(ChannelSocket socket, string channel) =>
+        await RunEachAsync(Handlers(socket).ForChannel(ChannelEventKind.Unsubscribe, channel), ChannelEventKind.Unsubscribe, socket, channel, ChannelPayload.Empty, null);
 
     /// <summary>
     /// Runs <c>[OnMessage]</c>: for a message published to a channel, the handlers that match it; for a
@@ -69,20 +45,20 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
         }
 
         var matched = handlers.ForChannel(ChannelEventKind.Message, channel);
+        if (matched.Length == 0)
+        {
+            return new EventOutcome(false, null, null);
+        }
+
         if (limits?.TryAcquire(matched) is { } refusedBy)
         {
+            Refused(ChannelEventKind.Message, socket, null, refusedBy);
             return new EventOutcome(true, null, refusedBy);
         }
 
-        string? failure = null;
-        foreach (var handler in matched)
-        {
-            // Every handler runs, whatever the others did; the first failure answers the client.
-            var result = await InvokeAsync(handler, ChannelEventKind.Message, socket, channel, payload, null);
-            failure ??= result.Failure;
-        }
-
-        return new EventOutcome(matched.Length > 0, null, null, failure);
+        // Every handler runs, whatever the others did; the first failure answers the client.
+        var failure = await RunEachAsync(matched, ChannelEventKind.Message, socket, channel, payload, null);
+        return new EventOutcome(true, null, null, failure);
     }
 
     /// <summary>
@@ -99,20 +75,29 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
 
         if (limits?.TryAcquire(handlers) is { } refusedBy)
         {
+            Refused(ChannelEventKind.Event, socket, name, refusedBy);
             return new EventOutcome(Handled: true, null, refusedBy);
         }
 
         HandlerResult? answer = null;
         string? failure = null;
-        foreach (var handler in handlers)
+        var scope = DispatchTelemetry.StartEvent(ChannelEventKind.Event, socket.Namespace, name);
+        try
         {
-            var result = await InvokeAsync(handler, ChannelEventKind.Event, socket, null, payload, null);
-            if (result.HasAck && answer is null)
+            foreach (var handler in handlers)
             {
-                answer = result;
-            }
+                var result = await InvokeAsync(handler, ChannelEventKind.Event, socket, null, payload, null);
+                if (result.HasAck && answer is null)
+                {
+                    answer = result;
+                }
 
-            failure ??= result.Failure;
+                failure ??= result.Failure;
+            }
+        }
+        finally
+        {
+            _telemetry.EndEvent(scope, ChannelEventKind.Event, socket.Namespace, name, failure is null ? DispatchOutcome.Ok : DispatchOutcome.Error);
         }
 
         return new EventOutcome(Handled: true, answer, null, failure);
@@ -139,10 +124,7 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
             return;
         }
 
-        foreach (var handler in handlers.ForChannel(ChannelEventKind.Error, channel))
-        {
-            await InvokeAsync(handler, ChannelEventKind.Error, socket, channel, ChannelPayload.Empty, exception);
-        }
+        await RunEachAsync(handlers.ForChannel(ChannelEventKind.Error, channel), ChannelEventKind.Error, socket, channel, ChannelPayload.Empty, exception);
     }
 
     /// <summary>A client request the server refuses: logged, reported to <c>[OnError]</c>, and the answer for its ack.</summary>
@@ -190,24 +172,105 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
             }
         }
 
+        var any = false;
+        for (var i = 0; i < all.Length && !any; i++)
+        {
+            any = all[i].Matcher is null || firstMatch?[i] is not null;
+        }
+
+        if (!any)
+        {
+            return new EventOutcome(false, null, null);
+        }
+
         if (limits is not null && handlers.HasRateLimits(kind) && limits.TryAcquire(Running(all, firstMatch)) is { } refusedBy)
         {
+            Refused(kind, socket, null, refusedBy);
             return new EventOutcome(true, null, refusedBy);
         }
 
         string? failure = null;
-        var ran = false;
-        for (var i = 0; i < all.Length; i++)
+        var scope = DispatchTelemetry.StartEvent(kind, socket.Namespace, null);
+        try
         {
-            if (all[i].Matcher is null || firstMatch?[i] is not null)
+            for (var i = 0; i < all.Length; i++)
             {
-                ran = true;
-                var result = await InvokeAsync(all[i], kind, socket, firstMatch?[i], payload, exception);
+                if (all[i].Matcher is null || firstMatch?[i] is not null)
+                {
+                    var result = await InvokeAsync(all[i], kind, socket, firstMatch?[i], payload, exception);
+                    failure ??= result.Failure;
+                }
+            }
+        }
+        finally
+        {
+            _telemetry.EndEvent(scope, kind, socket.Namespace, null, failure is null ? DispatchOutcome.Ok : DispatchOutcome.Error);
+        }
+
+        return new EventOutcome(true, null, null, failure);
+    }
+
+    /// <summary>Runs connect or subscribe handlers in order; the first rejection stops the rest and is the answer.</summary>
+    private async ValueTask<HandlerResult> RunUntilRejectedAsync(ChannelHandlerDescriptor[] handlers, ChannelEventKind kind, ChannelSocket socket, string? channel)
+    {
+        if (handlers.Length == 0)
+        {
+            return HandlerResult.Continue;
+        }
+
+        var answer = HandlerResult.Continue;
+        var scope = DispatchTelemetry.StartEvent(kind, socket.Namespace, null);
+        try
+        {
+            foreach (var handler in handlers)
+            {
+                var result = await InvokeAsync(handler, kind, socket, channel, ChannelPayload.Empty, null);
+                if (result.Rejected)
+                {
+                    answer = result;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _telemetry.EndEvent(scope, kind, socket.Namespace, null, Outcome(answer));
+        }
+
+        return answer;
+    }
+
+    /// <summary>Runs every handler, whatever the others did, in one event's activity; the first failure.</summary>
+    private async ValueTask<string?> RunEachAsync(ChannelHandlerDescriptor[] handlers, ChannelEventKind kind, ChannelSocket socket, string? channel, ChannelPayload payload, Exception? exception)
+    {
+        if (handlers.Length == 0)
+        {
+            return null;
+        }
+
+        string? failure = null;
+        var scope = DispatchTelemetry.StartEvent(kind, socket.Namespace, null);
+        try
+        {
+            foreach (var handler in handlers)
+            {
+                var result = await InvokeAsync(handler, kind, socket, channel, payload, exception);
                 failure ??= result.Failure;
             }
         }
+        finally
+        {
+            _telemetry.EndEvent(scope, kind, socket.Namespace, null, failure is null ? DispatchOutcome.Ok : DispatchOutcome.Error);
+        }
 
-        return new EventOutcome(ran, null, null, failure);
+        return failure;
+    }
+
+    /// <summary>An event a rate limit refused: an activity of its own (no handler ran) and a count.</summary>
+    private void Refused(ChannelEventKind kind, ChannelSocket socket, string? eventName, string limit)
+    {
+        var scope = DispatchTelemetry.StartEvent(kind, socket.Namespace, eventName);
+        _telemetry.EndEvent(scope, kind, socket.Namespace, eventName, DispatchOutcome.RateLimited, limit);
     }
 
     /// <summary>The handlers <see cref="RunSocketWideAsync"/> runs: the unpatterned ones and those with a first match.</summary>
@@ -216,33 +279,43 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
 
     private async ValueTask<HandlerResult> InvokeAsync(ChannelHandlerDescriptor handler, ChannelEventKind kind, ChannelSocket socket, string? channel, ChannelPayload payload, Exception? exception)
     {
+        var span = _telemetry.StartHandler(handler);
         try
         {
-            return await handler.Invoke(new ChannelEvent(kind, socket, channel, payload, exception, services));
+            var result = await handler.Invoke(new ChannelEvent(kind, socket, channel, payload, exception, services));
+            _telemetry.EndHandler(span, handler, Outcome(result), null);
+            return result;
         }
         catch (ChannelRejectedException rejected) when (kind is ChannelEventKind.Connect or ChannelEventKind.Subscribe)
         {
+            _telemetry.EndHandler(span, handler, DispatchOutcome.Rejected, null);
             return HandlerResult.Reject(rejected.Message);
         }
         catch (Exception ex)
         {
+            // The handler's activity ends here, so that the [OnError] run that follows is its sibling, not its child.
+            _telemetry.EndHandler(span, handler, DispatchOutcome.Error, ex);
             if (kind == ChannelEventKind.Error)
             {
                 log.ErrorHandlerFailed(ex, socket.Id);
-                return HandlerResult.Continue;
+                return HandlerResult.Failed("internal server error");
             }
 
             log.HandlerFailed(ex, handler.Name, socket.Id);
             await ErrorAsync(socket, ex, channel);
             return kind switch
             {
-                ChannelEventKind.Connect or ChannelEventKind.Subscribe => HandlerResult.Reject("internal server error"),
+                ChannelEventKind.Connect or ChannelEventKind.Subscribe => HandlerResult.Crashed("internal server error"),
 
                 // The client's ack says what went wrong with its arguments; anything else is the server's business.
                 ChannelEventKind.Event or ChannelEventKind.Message => HandlerResult.Failed(
                     ex is ChannelProtocolException ? Protocol.ClientText.Error(ex.Message) : "internal server error"),
-                _ => HandlerResult.Continue,
+                // Nobody waits for an answer to these; the failure only tags the event's trace and metrics.
+                _ => HandlerResult.Failed("internal server error"),
             };
         }
     }
+
+    private static DispatchOutcome Outcome(HandlerResult result) =>
+        result.Failure is not null ? DispatchOutcome.Error : result.Rejected ? DispatchOutcome.Rejected : DispatchOutcome.Ok;
 }

@@ -55,6 +55,12 @@ public sealed class ChannelHandlerDescriptor
     /// to (from <see cref="OnEventAttribute.RateLimit"/> or <see cref="OnMessageAttribute.RateLimit"/>), or null.
     /// </summary>
     public string? RateLimit { get; init; }
+
+    /// <summary>
+    /// The channel pattern as the developer declared it (e.g. <c>^room-</c>), or null for a handler without
+    /// one. Traces and metrics name the handler by it, never by the channel, so that their tags stay few.
+    /// </summary>
+    public string? Pattern { get; init; }
 }
 
 /// <summary>

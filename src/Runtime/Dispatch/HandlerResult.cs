@@ -39,6 +39,9 @@ public readonly struct HandlerResult
     /// <summary>A handler that failed; <paramref name="failure"/> is the text the client sees.</summary>
     internal static HandlerResult Failed(string failure) => new(false, null, false, null, failure);
 
+    /// <summary>A connect or subscribe handler that threw: a rejection, and a failure for traces and metrics.</summary>
+    internal static HandlerResult Crashed(string message) => new(true, message, false, null, message);
+
     /// <summary>Accepts when <paramref name="accepted"/> is true, otherwise rejects.</summary>
     public static HandlerResult FromBoolean(bool accepted) => accepted ? default : Reject();
 }

@@ -48,7 +48,8 @@ public static class ChannelsServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ChannelDispatcher(
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<ChannelsLog>(),
-            sp));
+            sp,
+            sp.GetRequiredService<ChannelsMetrics>()));
         services.TryAddSingleton(static sp => new ChannelRequests(
             Options(sp),
             sp.GetRequiredService<ChannelDispatcher>(),

@@ -26,23 +26,23 @@ namespace Channels.Generated
                 // [OnConnect] bool ChatHandlers.Connected(ChannelSocket socket, IDictionary<string, object?> context, HttpContext http)
                 new(global::Channels.Dispatch.ChannelEventKind.Connect, "/", "Demo.ChatHandlers.Connected", e => global::Demo.ChatHandlers.__Channels_Connected(handlers0, e), null),
                 // [OnSubscribe("^room-")] ValueTask<bool> ChatHandlers.Joining(ChannelSocket socket, string channel)
-                new(global::Channels.Dispatch.ChannelEventKind.Subscribe, "/", "Demo.ChatHandlers.Joining", e => global::Demo.ChatHandlers.__Channels_Joining(handlers0, e), Pattern1.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Subscribe, "/", "Demo.ChatHandlers.Joining", e => global::Demo.ChatHandlers.__Channels_Joining(handlers0, e), Pattern1.IsMatch) { Pattern = "^room-" },
                 // [OnMessage("^room-")] Task ChatHandlers.Chat(ChannelSocket socket, ChatLine message, string channel, CancellationToken cancellationToken)
-                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Chat", e => global::Demo.ChatHandlers.__Channels_Chat(handlers0, e, typeInfo0), Pattern1.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Chat", e => global::Demo.ChatHandlers.__Channels_Chat(handlers0, e, typeInfo0), Pattern1.IsMatch) { Pattern = "^room-" },
                 // [OnMessage] void ChatHandlers.Plain(string text)
                 new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Plain", e => global::Demo.ChatHandlers.__Channels_Plain(handlers0, e), null),
                 // [OnMessage("^raw$")] void ChatHandlers.Raw(JsonElement element)
-                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Raw", e => global::Demo.ChatHandlers.__Channels_Raw(handlers0, e), Pattern0.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "Demo.ChatHandlers.Raw", e => global::Demo.ChatHandlers.__Channels_Raw(handlers0, e), Pattern0.IsMatch) { Pattern = "^raw$" },
                 // [OnUnsubscribe("^room-")] void ChatHandlers.Left(string channel)
-                new(global::Channels.Dispatch.ChannelEventKind.Unsubscribe, "/", "Demo.ChatHandlers.Left", e => global::Demo.ChatHandlers.__Channels_Left(handlers0, e), Pattern1.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Unsubscribe, "/", "Demo.ChatHandlers.Left", e => global::Demo.ChatHandlers.__Channels_Left(handlers0, e), Pattern1.IsMatch) { Pattern = "^room-" },
                 // [OnError] void ChatHandlers.Failed(ChannelSocket socket, Exception exception)
                 new(global::Channels.Dispatch.ChannelEventKind.Error, "/", "Demo.ChatHandlers.Failed", e => global::Demo.ChatHandlers.__Channels_Failed(handlers0, e), null),
                 // [OnError("^room-")] void ChatHandlers.TimedOut(TimeoutException exception, string channel)
-                new(global::Channels.Dispatch.ChannelEventKind.Error, "/", "Demo.ChatHandlers.TimedOut", e => global::Demo.ChatHandlers.__Channels_TimedOut(handlers0, e), Pattern1.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Error, "/", "Demo.ChatHandlers.TimedOut", e => global::Demo.ChatHandlers.__Channels_TimedOut(handlers0, e), Pattern1.IsMatch) { Pattern = "^room-" },
                 // [OnDisconnect("^team-[a-z0-9]+$")] Task ChatHandlers.Gone()
-                new(global::Channels.Dispatch.ChannelEventKind.Disconnect, "/", "Demo.ChatHandlers.Gone", e => global::Demo.ChatHandlers.__Channels_Gone(handlers0, e), Pattern2.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Disconnect, "/", "Demo.ChatHandlers.Gone", e => global::Demo.ChatHandlers.__Channels_Gone(handlers0, e), Pattern2.IsMatch) { Pattern = "^team-[a-z0-9]+$" },
                 // [OnFinish("^room-")] ValueTask ChatHandlers.Finished(ChannelSocket socket)
-                new(global::Channels.Dispatch.ChannelEventKind.Finish, "/", "Demo.ChatHandlers.Finished", e => global::Demo.ChatHandlers.__Channels_Finished(e), Pattern1.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Finish, "/", "Demo.ChatHandlers.Finished", e => global::Demo.ChatHandlers.__Channels_Finished(e), Pattern1.IsMatch) { Pattern = "^room-" },
                 // [OnEvent("add")] Sum ChatHandlers.Add(int a, int b)
                 new(global::Channels.Dispatch.ChannelEventKind.Event, "/", "Demo.ChatHandlers.Add", e => global::Demo.ChatHandlers.__Channels_Add(e, typeInfo1, typeInfo1), null, eventName: "add"),
                 // [OnEvent("upload")] Task<int> ChatHandlers.Upload(ReadOnlyMemory<byte> data)

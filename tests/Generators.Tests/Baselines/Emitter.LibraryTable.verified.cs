@@ -21,9 +21,9 @@ namespace Channels.Generated
             Handlers =
             [
                 // [OnMessage("^lobby$")] Void Second(…)
-                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "App.Scoped.Second", e => global::Channels.Dispatch.GeneratedHandlerSupport.InScope(e, global::App.Scoped.__ChannelsCreate, (handler, scopedEvent) => global::App.Scoped.__Channels_Second(handler, scopedEvent, typeInfo0)), Pattern0.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "App.Scoped.Second", e => global::Channels.Dispatch.GeneratedHandlerSupport.InScope(e, global::App.Scoped.__ChannelsCreate, (handler, scopedEvent) => global::App.Scoped.__Channels_Second(handler, scopedEvent, typeInfo0)), Pattern0.IsMatch) { Pattern = "^lobby$" },
                 // [OnMessage("^lobby$")] Void First(…)
-                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "App.Scoped.First", e => global::Channels.Dispatch.GeneratedHandlerSupport.InScope(e, global::App.Scoped.__ChannelsCreate, (handler, scopedEvent) => global::App.Scoped.__Channels_First(handler, scopedEvent)), Pattern0.IsMatch),
+                new(global::Channels.Dispatch.ChannelEventKind.Message, "/", "App.Scoped.First", e => global::Channels.Dispatch.GeneratedHandlerSupport.InScope(e, global::App.Scoped.__ChannelsCreate, (handler, scopedEvent) => global::App.Scoped.__Channels_First(handler, scopedEvent)), Pattern0.IsMatch) { Pattern = "^lobby$" },
                 // [OnEvent("ping")] Value Ping(…)
                 new(global::Channels.Dispatch.ChannelEventKind.Event, "/", "App.Static.Ping", e => global::App.Static.__Channels_Ping(e), null, eventName: "ping"),
             ];
