@@ -3,9 +3,20 @@ using Channels;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// The message log on (--env Bench__MessageLog=on): every line rendered, then dropped, so the measure is the
+// runtime's cost and not a console's.
+var messageLog = builder.Configuration["Bench:MessageLog"] == "on";
+if (messageLog)
+{
+    builder.Logging.AddProvider(new DroppingLoggerProvider());
+    builder.Logging.AddFilter("Channels.Messages", LogLevel.Information);
+    Console.Error.WriteLine("bench server: message log on (lines rendered and dropped)");
+}
+
 var channels = builder.Services.AddChannels(o =>
 {
     o.MaxOutboundPackets = 8192;
+    o.MessageLog = messageLog ? new MessageLogOptions() : null;
 
     // Every load client comes from 127.0.0.1 and a connect storm opens a thousand sessions at once.
     o.MaxUnconnectedSessionsPerAddress = o.MaxUnconnectedSessions;
@@ -77,4 +88,25 @@ public static partial class RelayHandlers
     [OnMessage]
     public static ValueTask Relay(ChannelSocket socket, System.Text.Json.JsonElement message, string? channel) =>
         channel is null ? ValueTask.CompletedTask : socket.BroadcastChannelAsync(message, channel);
+}
+
+/// <summary>Renders every line it is given (as a real sink would) and keeps none of them.</summary>
+internal sealed class DroppingLoggerProvider : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Dropping();
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Dropping : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            GC.KeepAlive(formatter(state, exception));
+    }
 }
