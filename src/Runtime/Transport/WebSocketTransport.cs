@@ -33,7 +33,7 @@ internal static class WebSocketTransport
     /// </summary>
     public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64)
     {
-        var buffer = new MessageBuffer(server.Options.MaxPayloadBytes);
+        var buffer = new WebSocketMessageBuffer(server.Options.MaxPayloadBytes);
         try
         {
             while (true)
@@ -74,9 +74,9 @@ internal static class WebSocketTransport
         await ServeAsync(server, session, socket, corked, base64, buffer);
     }
 
-    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64, MessageBuffer? buffer = null)
+    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64, WebSocketMessageBuffer? buffer = null)
     {
-        var reading = ReadLoopAsync(server, session, socket, buffer ?? new MessageBuffer(server.Options.MaxPayloadBytes));
+        var reading = ReadLoopAsync(server, session, socket, buffer ?? new WebSocketMessageBuffer(server.Options.MaxPayloadBytes));
         await WriteLoopAsync(server, session, socket, corked, base64);
 
         // The session is over and our close frame is out: a client that does not answer it is cut off.
@@ -91,7 +91,7 @@ internal static class WebSocketTransport
         }
     }
 
-    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, MessageBuffer buffer)
+    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, WebSocketMessageBuffer buffer)
     {
         try
         {
@@ -271,97 +271,4 @@ internal static class WebSocketTransport
             }
         }
     }
-
-    /// <summary>
-    /// Reassembles one WebSocket message, up to the payload limit, into a buffer rented from the shared
-    /// pool only once data has arrived: an idle connection waits with a zero-byte read and holds no buffer.
-    /// The message returned is valid until the next call.
-    /// </summary>
-    private sealed class MessageBuffer(int max)
-    {
-        private const int InitialSize = 4096;
-        private byte[]? _buffer;
-
-        public async ValueTask<Message?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
-        {
-            Release();
-            var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-            if (first.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            if (first.EndOfMessage)
-            {
-                return new Message(first.MessageType, ReadOnlyMemory<byte>.Empty, TooLarge: false);
-            }
-
-            var buffer = _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
-            var length = 0;
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > max)
-                    {
-                        await SkipRestAsync(socket, cancellationToken);
-                        return new Message(WebSocketMessageType.Binary, buffer.AsMemory(0, length), TooLarge: true);
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = _buffer = larger;
-                }
-
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max + 1) - length), cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return null;
-                }
-
-                length += result.Count;
-                if (result.EndOfMessage)
-                {
-                    return new Message(result.MessageType, buffer.AsMemory(0, length), TooLarge: length > max);
-                }
-
-                if (length > max)
-                {
-                    await SkipRestAsync(socket, cancellationToken);
-                    return new Message(WebSocketMessageType.Binary, buffer.AsMemory(0, length), TooLarge: true);
-                }
-            }
-        }
-
-        private void Release()
-        {
-            if (_buffer is { } buffer)
-            {
-                _buffer = null;
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        /// <summary>Reads to the end of an oversized message without storing it.</summary>
-        private static async Task SkipRestAsync(WebSocket socket, CancellationToken cancellationToken)
-        {
-            var discard = ArrayPool<byte>.Shared.Rent(InitialSize);
-            try
-            {
-                ValueWebSocketReceiveResult skip;
-                do
-                {
-                    skip = await socket.ReceiveAsync(discard.AsMemory(), cancellationToken);
-                }
-                while (!skip.EndOfMessage && skip.MessageType != WebSocketMessageType.Close);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(discard);
-            }
-        }
-    }
-
-    private readonly record struct Message(WebSocketMessageType Type, ReadOnlyMemory<byte> Data, bool TooLarge);
 }
