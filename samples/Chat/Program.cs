@@ -1,7 +1,8 @@
 // The chat demo: a list of rooms, a room page with a nickname, who is there, joins and leaves, and
 // messages; staff send system messages with POST /system (header X-Staff-Key). In memory, no services,
 // unless ConnectionStrings:Redis is set (then several instances share the rooms; see docs/scale-out.md).
-// Traces and metrics go where OpenTelemetry:Exporter says (console | otlp | none, the default; Telemetry.cs).
+// Traces and metrics go where OpenTelemetry:Exporter says (console | otlp | none, the default; Telemetry.cs);
+// the Socket.IO Admin UI is on when AdminUI:Password is set.
 //
 //   dotnet run --project samples/Chat -- --urls http://localhost:5000
 //   dotnet watch --project samples/Chat        (reloads on edits of handlers and pages)
@@ -11,7 +12,31 @@ using Channels.Samples.Chat;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddSingleton<ChatRooms>();
-var channels = builder.Services.AddChannels(o => o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default));
+var channels = builder.Services.AddChannels(o =>
+{
+    o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default);
+
+    // Pages of other origins that may connect, e.g. the Socket.IO Admin UI served elsewhere
+    // (Chat__AllowedOrigins__0=https://admin.socket.io).
+    foreach (var origin in builder.Configuration.GetSection("Chat:AllowedOrigins").GetChildren())
+    {
+        if (origin.Value is { Length: > 0 } allowed)
+        {
+            o.AllowedOrigins.Add(allowed);
+        }
+    }
+});
+
+// The stock Socket.IO Admin UI (namespace /admin) when a password is set: AdminUI__Password=…, log in as
+// AdminUI:Username ("admin" by default); see docs/observability.md.
+if (builder.Configuration["AdminUI:Password"] is { Length: > 0 } adminPassword)
+{
+    channels.AddAdminUI(o =>
+    {
+        o.Username = builder.Configuration["AdminUI:Username"] ?? "admin";
+        o.Password = adminPassword;
+    });
+}
 
 // In memory by default; with ConnectionStrings:Redis (e.g. ConnectionStrings__Redis=127.0.0.1:6379)
 // rooms span every instance that uses the same Redis.

@@ -4,6 +4,14 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Channels.Tests;
 using Channels.Tests.Integration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Channels.Handlers.Tests;
@@ -55,38 +63,24 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
     [Fact]
     public async Task The_native_chat_with_the_console_exporter_traces_a_subscribe_with_the_handlers_pattern()
     {
-        using var process = Process.Start(new ProcessStartInfo(chat.Binary, "--urls http://127.0.0.1:0 --OpenTelemetry:Exporter=console")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(chat.Binary)!,
-        })!;
         var lines = new List<string>();
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var traced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
+        var (started, address) = await NativeChat.StartAsync(chat.Binary, "--OpenTelemetry:Exporter=console", line =>
         {
-            const string Prefix = "Now listening on: ";
             lock (lines)
             {
-                lines.Add(e.Data ?? "");
+                lines.Add(line);
             }
 
-            if (e.Data?.IndexOf(Prefix, StringComparison.Ordinal) is int at and >= 0)
-            {
-                listening.TrySetResult(new Uri(e.Data[(at + Prefix.Length)..].Trim().TrimEnd('/') + "/"));
-            }
-            else if (e.Data?.Contains("channels.handler.pattern: ^room-", StringComparison.Ordinal) == true)
+            if (line.Contains("channels.handler.pattern: ^room-", StringComparison.Ordinal))
             {
                 traced.TrySetResult();
             }
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
+        using var process = started;
         try
         {
-            using var http = new HttpClient { BaseAddress = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)) };
+            using var http = new HttpClient { BaseAddress = address };
             var open = await http.GetStringAsync("socket.io/?EIO=4&transport=polling");
             var sid = JsonNode.Parse(open[1..])!["sid"]!.GetValue<string>();
             var url = $"socket.io/?EIO=4&transport=polling&sid={sid}";
@@ -129,6 +123,44 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
         Assert.True(exitCode == 0, log);
         Assert.True(File.Exists(screenshot));
     }
+
+    /// <summary>
+    /// The stock Socket.IO Admin UI (<c>@socket.io/admin-ui</c> 0.5.1's <c>ui/dist</c>, served by the test on
+    /// another loopback origin) watching the chat demo (Admin UI on by configuration): Chromium logs in, sees the
+    /// demo page's socket and room, disconnects the socket, and the page shows it.
+    /// </summary>
+    [Fact]
+    public async Task The_stock_Admin_UI_watches_the_chat_demo_and_disconnects_its_page()
+    {
+        var dist = Repo.Path("tests", "Runtime.Tests", "node", "node_modules", "@socket.io", "admin-ui", "ui", "dist");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var ui = builder.Build();
+        var files = new PhysicalFileProvider(dist);
+        ui.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = "/admin-ui" });
+        ui.UseStaticFiles(new StaticFileOptions { FileProvider = files, RequestPath = "/admin-ui" });
+        await ui.StartAsync();
+        var uiOrigin = ui.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/');
+
+        var (process, address) = await NativeChat.StartAsync(chat.Binary, $"--AdminUI:Password=changeit --Chat:AllowedOrigins:0={uiOrigin}");
+        try
+        {
+            var screenshot = Repo.Path("artifacts", "admin-ui-chat.png");
+            Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+            var server = address.ToString().TrimEnd('/');
+            var (exitCode, log) = await NodeScript.RunAsync($"browser-admin.mjs {uiOrigin}/admin-ui/ {server} {server}/room/lobby \"{screenshot}\" demo", TimeSpan.FromMinutes(2));
+            output.WriteLine(log);
+
+            Assert.True(exitCode == 0, log);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
 }
 
 /// <summary>The NativeAOT chat binary, started once for the tests on a free loopback port.</summary>
@@ -158,28 +190,7 @@ public sealed class NativeChat : IAsyncLifetime
         BinarySize = new FileInfo(binary).Length;
         var started = Stopwatch.StartNew();
 
-        // Port 0: the server binds a free port itself and logs it, so no other process can take it between.
-        _process = Process.Start(new ProcessStartInfo(binary, "--urls http://127.0.0.1:0")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        })!;
-
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _process.OutputDataReceived += (_, e) =>
-        {
-            const string Prefix = "Now listening on: ";
-            if (e.Data?.IndexOf(Prefix, StringComparison.Ordinal) is int at and >= 0)
-            {
-                listening.TrySetResult(new Uri(e.Data[(at + Prefix.Length)..].Trim().TrimEnd('/') + "/"));
-            }
-        };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        Address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
+        (_process, Address) = await StartAsync(binary, "");
         using var http = new HttpClient();
         var handshake = await http.GetStringAsync(new Uri(Address, "socket.io/?EIO=4&transport=polling"));
         StartToFirstConnection = started.Elapsed;
@@ -195,6 +206,45 @@ public sealed class NativeChat : IAsyncLifetime
         }
 
         _process?.Dispose();
+    }
+
+    /// <summary>
+    /// Starts the binary with <paramref name="arguments"/> on a free loopback port (port 0: the server binds one
+    /// itself and logs it, so no other process can take it between) and returns it once it listens. Each line
+    /// it prints goes to <paramref name="onLine"/>.
+    /// </summary>
+    public static async Task<(Process Process, Uri Address)> StartAsync(string binary, string arguments, Action<string>? onLine = null)
+    {
+        var process = Process.Start(new ProcessStartInfo(binary, ("--urls http://127.0.0.1:0 " + arguments).Trim())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(binary)!,
+        })!;
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            const string Prefix = "Now listening on: ";
+            if (e.Data?.IndexOf(Prefix, StringComparison.Ordinal) is int at and >= 0)
+            {
+                listening.TrySetResult(new Uri(e.Data[(at + Prefix.Length)..].Trim().TrimEnd('/') + "/"));
+            }
+
+            onLine?.Invoke(e.Data ?? "");
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            return (process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        catch
+        {
+            process.Kill();
+            process.Dispose();
+            throw;
+        }
     }
 
     /// <summary>When the sources the binary is built from last changed (a stale binary is published again).</summary>

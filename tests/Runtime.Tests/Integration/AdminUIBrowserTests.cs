@@ -56,7 +56,7 @@ public sealed class AdminUIBrowserTests(ITestOutputHelper output)
         var screenshot = Repo.Path("docs", "images", "admin-ui.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 
-        var (exitCode, log) = await NodeScript.RunAsync($"browser-admin.mjs {server.Address} {screenshot}", TimeSpan.FromMinutes(2));
+        var (exitCode, log) = await NodeScript.RunAsync($"browser-admin.mjs {server.Address}admin-ui/ {server.Address} {server.Address}chat {screenshot}", TimeSpan.FromMinutes(2));
         output.WriteLine(log);
 
         Assert.True(exitCode == 0, log);
