@@ -58,7 +58,9 @@ internal sealed class MessageLog
     {
         if (_logger.IsEnabled(_options.Level))
         {
-            var channel = eventName == "publish" && payload.Count > 0 && payload.GetValueKind(0) == System.Text.Json.JsonValueKind.String ? payload.GetString(0) : null;
+            // The client's channel name as the request will read it: not valid text (a lone surrogate) logs none.
+            var channel = eventName == "publish" && payload.Count > 0 && payload.GetValueKind(0) == System.Text.Json.JsonValueKind.String
+                && payload.TryGetString(0, out var name) ? name : null;
             Write(new Line(this, "in", socket.Id, socket.Namespace, channel, eventName, size, 1, socket.HttpContext.Connection.RemoteIpAddress, _options.IncludePayload && payload is not null ? Encoding.UTF8.GetString(payload.ToJson()) : null));
         }
     }

@@ -94,4 +94,25 @@ public sealed class MessageLogTests
             TestServer.StartAsync(Handlers(), o => o.MessageLog = new MessageLogOptions { Format = "{Direction} {Who}" }));
         Assert.Contains("unknown placeholder '{Who}'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_publish_whose_channel_is_not_valid_text_is_logged_and_refused_as_without_the_log()
+    {
+        var logs = new LogCapture();
+        await using var server = await TestServer.StartAsync(
+            Handlers(),
+            o => o.MessageLog = new MessageLogOptions { Format = Format },
+            services: s => s.AddSingleton<ILoggerProvider>(logs));
+        using var raw = new Conformance.RawClient(server.Address);
+        var (client, _) = await raw.OpenWebSocketAsync("/socket.io");
+        await using var _ = client;
+        await client.SendTextAsync("40");
+        await client.ReceivePacketAsync();
+
+        // An escaped lone surrogate is valid JSON but no text: the log must not be what fails on it.
+        await client.SendTextAsync("""421["publish","\udc00","x"]""");
+
+        Assert.Equal("""431[{"ok":false,"error":"publish needs a channel name"}]""", await client.ReceivePacketAsync());
+        Assert.Contains(Lines(logs), l => l.StartsWith("in|/|", StringComparison.Ordinal) && l.Contains("|publish||", StringComparison.Ordinal));
+    }
 }
