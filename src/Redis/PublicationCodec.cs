@@ -28,21 +28,11 @@ internal static class PublicationCodec
             writer.Write(publication.Namespace);
             writer.Write(publication.ExceptSocketId ?? "");
             writer.Write(publication.SocketId ?? "");
-            writer.Write(publication.Channels.Count);
-            foreach (var channel in publication.Channels)
-            {
-                writer.Write(channel);
-            }
-
+            writer.WriteStrings(publication.Channels);
             writer.Write(publication.Packets.Count);
             foreach (var packet in publication.Packets)
             {
-                WriteBytes(writer, packet.Frame.Span);
-                writer.Write(packet.Attachments.Count);
-                foreach (var attachment in packet.Attachments)
-                {
-                    WriteBytes(writer, attachment.Span);
-                }
+                writer.WritePacket(packet);
             }
 
             WriteTraceContext(writer, publication.TraceContext);
@@ -68,23 +58,11 @@ internal static class PublicationCodec
         var nsp = reader.ReadString();
         var except = reader.ReadString();
         var socketId = reader.ReadString();
-        var channels = new string[reader.ReadInt32()];
-        for (var i = 0; i < channels.Length; i++)
-        {
-            channels[i] = reader.ReadString();
-        }
-
+        var channels = reader.ReadStrings();
         var packets = new EncodedPacket[reader.ReadInt32()];
         for (var i = 0; i < packets.Length; i++)
         {
-            var frame = ReadBytes(reader);
-            var attachments = new ReadOnlyMemory<byte>[reader.ReadInt32()];
-            for (var j = 0; j < attachments.Length; j++)
-            {
-                attachments[j] = ReadBytes(reader);
-            }
-
-            packets[i] = new EncodedPacket(frame, attachments);
+            packets[i] = reader.ReadPacket();
         }
 
         var exceptId = except.Length == 0 ? null : except;
@@ -134,11 +112,5 @@ internal static class PublicationCodec
             isRemote: true);
     }
 
-    private static void WriteBytes(BinaryWriter writer, ReadOnlySpan<byte> bytes)
-    {
-        writer.Write(bytes.Length);
-        writer.Write(bytes);
-    }
 
-    private static byte[] ReadBytes(BinaryReader reader) => reader.ReadBytes(reader.ReadInt32());
 }

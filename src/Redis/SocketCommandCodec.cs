@@ -22,13 +22,12 @@ internal static class SocketCommandCodec
         writer.Write(command.SocketId ?? "");
         writer.Write(command.ExceptSocketId ?? "");
         writer.Write(command.Channel ?? "");
-        WriteStrings(writer, command.Channels);
+        writer.WriteStrings(command.Channels);
         writer.Write((long)command.AckTimeout.TotalMilliseconds);
         writer.Write(command.Packet is not null);
         if (command.Packet is { } packet)
         {
-            WriteBytes(writer, packet.Frame.Span);
-            WriteAttachments(writer, packet.Attachments);
+            writer.WritePacket(packet);
         }
     });
 
@@ -43,9 +42,9 @@ internal static class SocketCommandCodec
         var socketId = NullIfEmpty(reader.ReadString());
         var except = NullIfEmpty(reader.ReadString());
         var channel = NullIfEmpty(reader.ReadString());
-        var channels = ReadStrings(reader);
+        var channels = reader.ReadStrings();
         var ackTimeout = TimeSpan.FromMilliseconds(reader.ReadInt64());
-        EncodedPacket? packet = reader.ReadBoolean() ? new EncodedPacket(ReadBytes(reader), ReadAttachments(reader)) : null;
+        var packet = reader.ReadBoolean() ? reader.ReadPacket() : null;
         if (!Enum.IsDefined(kind) || !Enum.IsDefined(target))
         {
             throw new InvalidDataException("Unknown command or target.");
@@ -74,14 +73,14 @@ internal static class SocketCommandCodec
         {
             writer.Write(socket.Id);
             writer.Write(socket.Namespace);
-            WriteStrings(writer, socket.Channels);
+            writer.WriteStrings(socket.Channels);
         }
 
         writer.Write(result.Ack is not null);
         if (result.Ack is { } ack)
         {
-            WriteBytes(writer, ack.ToJson());
-            WriteAttachments(writer, ack.Attachments);
+            writer.WriteBytes(ack.ToJson());
+            writer.WriteAttachments(ack.Attachments);
         }
     });
 
@@ -95,10 +94,10 @@ internal static class SocketCommandCodec
         var sockets = new SocketInfo[reader.ReadInt32()];
         for (var i = 0; i < sockets.Length; i++)
         {
-            sockets[i] = new SocketInfo(reader.ReadString(), reader.ReadString(), ReadStrings(reader));
+            sockets[i] = new SocketInfo(reader.ReadString(), reader.ReadString(), reader.ReadStrings());
         }
 
-        var ack = reader.ReadBoolean() ? ChannelPayload.FromJson(ReadBytes(reader), ReadAttachments(reader)) : null;
+        var ack = reader.ReadBoolean() ? ChannelPayload.FromJson(reader.ReadBytes(), reader.ReadAttachments()) : null;
         return (id, new SocketCommandResult(count, sockets, ack), error, timedOut);
     }
 
@@ -125,54 +124,6 @@ internal static class SocketCommandCodec
 
         return reader;
     }
-
-    private static void WriteStrings(BinaryWriter writer, IReadOnlyList<string> strings)
-    {
-        writer.Write(strings.Count);
-        foreach (var s in strings)
-        {
-            writer.Write(s);
-        }
-    }
-
-    private static string[] ReadStrings(BinaryReader reader)
-    {
-        var strings = new string[reader.ReadInt32()];
-        for (var i = 0; i < strings.Length; i++)
-        {
-            strings[i] = reader.ReadString();
-        }
-
-        return strings;
-    }
-
-    private static void WriteAttachments(BinaryWriter writer, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
-    {
-        writer.Write(attachments.Count);
-        foreach (var attachment in attachments)
-        {
-            WriteBytes(writer, attachment.Span);
-        }
-    }
-
-    private static ReadOnlyMemory<byte>[] ReadAttachments(BinaryReader reader)
-    {
-        var attachments = new ReadOnlyMemory<byte>[reader.ReadInt32()];
-        for (var i = 0; i < attachments.Length; i++)
-        {
-            attachments[i] = ReadBytes(reader);
-        }
-
-        return attachments;
-    }
-
-    private static void WriteBytes(BinaryWriter writer, ReadOnlySpan<byte> bytes)
-    {
-        writer.Write(bytes.Length);
-        writer.Write(bytes);
-    }
-
-    private static byte[] ReadBytes(BinaryReader reader) => reader.ReadBytes(reader.ReadInt32());
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }
