@@ -125,6 +125,13 @@ public sealed class ChannelsOptions
     /// </summary>
     public MessageLogOptions? MessageLog { get; set; }
 
+    /// <summary>
+    /// Connection-state recovery (<see cref="ConnectionStateRecoveryOptions"/>): a client whose connection drops
+    /// gets, when it comes back, the same socket and every event sent meanwhile. Null, the default, turns it
+    /// off: a dropped connection ends at once.
+    /// </summary>
+    public ConnectionStateRecoveryOptions? ConnectionStateRecovery { get; set; }
+
     private static JsonSerializerOptions CreateJsonOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };

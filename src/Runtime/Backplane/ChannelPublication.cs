@@ -35,10 +35,11 @@ public sealed class ChannelPublication
         TraceContext = Activity.Current?.Context ?? default;
     }
 
-    private ChannelPublication(ChannelPublication publication, ActivityContext traceContext)
+    private ChannelPublication(ChannelPublication publication, ActivityContext traceContext, string? offset)
         : this(publication.Namespace, publication.Target, publication.Channels, publication.SocketId, publication.ExceptSocketId, publication.Packets, publication.AppendsChannel)
     {
         TraceContext = traceContext;
+        Offset = offset;
     }
 
     /// <summary>The namespace.</summary>
@@ -79,7 +80,17 @@ public sealed class ChannelPublication
     public ActivityContext TraceContext { get; }
 
     /// <summary>The same publication, in the trace <paramref name="traceContext"/> (for a backplane that received it from another server).</summary>
-    public ChannelPublication WithTraceContext(ActivityContext traceContext) => new(this, traceContext);
+    public ChannelPublication WithTraceContext(ActivityContext traceContext) => new(this, traceContext, Offset);
+
+    /// <summary>
+    /// The publication's place in the replay log of connection-state recovery (a stream entry id such as
+    /// <c>1700000000000-0</c>), given by the backplane that logged it; null when recovery is off. Each event
+    /// delivered carries it as its last argument.
+    /// </summary>
+    public string? Offset { get; }
+
+    /// <summary>The same publication at <paramref name="offset"/> in the replay log (see <see cref="Offset"/>).</summary>
+    public ChannelPublication WithOffset(string offset) => new(this, TraceContext, offset);
 
     /// <summary>A publication to every socket of a namespace.</summary>
     public static ChannelPublication ToAll(string @namespace, EncodedPacket packet, string? exceptSocketId = null) =>

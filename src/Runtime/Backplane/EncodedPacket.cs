@@ -29,6 +29,9 @@ public sealed class EncodedPacket
     /// <summary>The binary attachments, sent as separate binary messages after <see cref="Frame"/>.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
 
+    /// <summary>The recovery offset this packet carries as its last argument, if any (set where it is appended).</summary>
+    internal string? Offset { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => System.Text.Encoding.UTF8.GetString(Frame.Span);
 }

@@ -101,12 +101,12 @@ internal sealed partial class ChannelRegistry(MessageLog? messageLog = null) : I
         {
             case PublicationTarget.Socket:
                 return FindSocket(publication.SocketId!) is { } target
-                    && target.Deliver(PacketEncoder.Readdress(publication.Packets[0], publication.Namespace, target.Namespace))
+                    && target.Deliver(Stamp(PacketEncoder.Readdress(publication.Packets[0], publication.Namespace, target.Namespace), publication))
                     ? 1
                     : 0;
             case PublicationTarget.All:
                 return _namespaces.TryGetValue(publication.Namespace, out var members)
-                    ? DeliverTo(members.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
+                    ? DeliverTo(members.GetSnapshot(), Stamp(publication.Packets[0], publication), publication.ExceptSocketId, null)
                     : 0;
             default:
                 return DeliverToChannels(publication);
@@ -119,7 +119,7 @@ internal sealed partial class ChannelRegistry(MessageLog? messageLog = null) : I
         if (channels.Count == 1 && !publication.AppendsChannel)
         {
             return _channels.TryGetValue((publication.Namespace, channels[0]), out var only)
-                ? DeliverTo(only.GetSnapshot(), publication.Packets[0], publication.ExceptSocketId, null)
+                ? DeliverTo(only.GetSnapshot(), Stamp(publication.Packets[0], publication), publication.ExceptSocketId, null)
                 : 0;
         }
 
@@ -131,12 +131,16 @@ internal sealed partial class ChannelRegistry(MessageLog? messageLog = null) : I
             {
                 // One packet per channel held here, made from the message encoded once.
                 var packet = publication.AppendsChannel ? PacketEncoder.WithChannel(publication.Packets[0], channels[i]) : publication.Packets[i];
-                delivered += DeliverTo(group.GetSnapshot(), packet, publication.ExceptSocketId, seen);
+                delivered += DeliverTo(group.GetSnapshot(), Stamp(packet, publication), publication.ExceptSocketId, seen);
             }
         }
 
         return delivered;
     }
+
+    /// <summary>The packet with the publication's recovery offset, when it has one (once per publication, not per socket).</summary>
+    internal static EncodedPacket Stamp(EncodedPacket packet, ChannelPublication publication) =>
+        publication.Offset is { } offset ? PacketEncoder.WithOffset(packet, offset) : packet;
 
     private static int DeliverTo(IChannelMember[] sockets, EncodedPacket packet, string? except, HashSet<IChannelMember>? seen)
     {

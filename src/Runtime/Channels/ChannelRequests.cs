@@ -126,6 +126,28 @@ internal sealed class ChannelRequests(
         return ChannelAck.Success;
     }
 
+    /// <summary>
+    /// Gives a socket recovered on this server from another one the channels it held there, without handlers
+    /// (they ran when it subscribed), up to the per-socket limit.
+    /// </summary>
+    public async ValueTask RestoreAsync(IChannelMember member, IEnumerable<string> channels)
+    {
+        foreach (var channel in channels)
+        {
+            if (member.Subscriptions.Count >= options.MaxSubscriptionsPerSocket
+                || channel.Length == 0 || channel.Length > options.MaxChannelNameLength || !member.Subscriptions.Add(channel))
+            {
+                continue;
+            }
+
+            observer?.Subscribed(member.Socket, channel);
+            if (registry.Subscribe(member, channel))
+            {
+                await backplane.ChannelOccupiedAsync(member.Namespace, channel);
+            }
+        }
+    }
+
     /// <summary>Removes every subscription of a socket that has left (its handlers have run) and closes its set.</summary>
     public async ValueTask RemoveAllAsync(IChannelMember member)
     {

@@ -25,6 +25,13 @@ public abstract class ChannelSocket
     /// <summary>The CONNECT payload: socket.io-client's <c>auth</c> option, an empty object when none was given.</summary>
     public abstract JsonElement Auth { get; }
 
+    /// <summary>
+    /// Whether this socket was restored by connection-state recovery
+    /// (<see cref="ChannelsOptions.ConnectionStateRecovery"/>): its client dropped and came back within the
+    /// window, and got every event sent meanwhile. False for a new socket.
+    /// </summary>
+    public virtual bool Recovered => false;
+
     /// <summary>Per-connection state, alive for the whole connection.</summary>
     public abstract IDictionary<string, object?> Context { get; }
 

@@ -87,4 +87,19 @@ internal sealed partial class ChannelsLog(ILogger logger)
 
     [LoggerMessage(53, LogLevel.Warning, "Admin UI: command {Command} failed")]
     public partial void AdminCommandFailed(Exception exception, string command);
+
+    [LoggerMessage(60, LogLevel.Debug, "Socket {SocketId} on {Namespace} suspended ({Reason}): it may recover within the window")]
+    public partial void SocketSuspended(string socketId, string @namespace, string reason);
+
+    [LoggerMessage(61, LogLevel.Debug, "Socket {SocketId} on {Namespace} recovered with {Missed} missed events")]
+    public partial void SocketRecovered(string socketId, string @namespace, int missed);
+
+    [LoggerMessage(62, LogLevel.Debug, "Recovery of socket {SocketId} refused ({Reason}): a fresh session instead")]
+    public partial void RecoveryRefused(string socketId, string reason);
+
+    [LoggerMessage(63, LogLevel.Warning, "Recovery: the session store failed ({Operation}); the socket ends as if recovery were off")]
+    public partial void RecoveryStoreFailed(Exception exception, string operation);
+
+    [LoggerMessage(64, LogLevel.Error, "Recovery: ending suspended socket {SocketId} failed")]
+    public partial void SuspensionEndFailed(Exception exception, string socketId);
 }

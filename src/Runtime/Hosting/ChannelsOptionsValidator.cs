@@ -37,6 +37,16 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
             }
         }
 
+        if (options.ConnectionStateRecovery is { } recovery)
+        {
+            Positive(recovery.MaxDisconnectionDuration, "ConnectionStateRecovery.MaxDisconnectionDuration");
+            AtLeast(recovery.MaxPacketsPerSocket, 1, "ConnectionStateRecovery.MaxPacketsPerSocket");
+            AtLeast(recovery.MaxBytesPerSocket, 1, "ConnectionStateRecovery.MaxBytesPerSocket");
+            AtLeast(recovery.MaxPackets, recovery.MaxPacketsPerSocket, "ConnectionStateRecovery.MaxPackets");
+            AtLeast(recovery.MaxBytes, recovery.MaxBytesPerSocket, "ConnectionStateRecovery.MaxBytes");
+            AtLeast(recovery.MaxSuspendedSockets, 0, "ConnectionStateRecovery.MaxSuspendedSockets");
+        }
+
         foreach (var (limit, rate) in options.EventRateLimits)
         {
             var setting = $"EventRateLimits[\"{limit}\"]";

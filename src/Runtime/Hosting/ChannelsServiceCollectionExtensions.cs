@@ -4,6 +4,7 @@ using Channels.Diagnostics;
 using Channels.Dispatch;
 using Channels.Hosting;
 using Channels.Protocol;
+using Channels.Recovery;
 using Channels.Sockets;
 using Channels.Transport;
 using Microsoft.AspNetCore.HostFiltering;
@@ -44,7 +45,21 @@ public static class ChannelsServiceCollectionExtensions
             : null));
         services.TryAddSingleton(static sp => new ChannelRegistry(sp.GetRequiredService<MessageLogSource>().Log));
         services.TryAddSingleton<IChannelDelivery>(static sp => sp.GetRequiredService<ChannelRegistry>());
-        services.TryAddSingleton<IChannelBackplane>(static sp => new LocalChannelBackplane(sp.GetRequiredService<ChannelRegistry>()));
+        services.TryAddSingleton<IChannelBackplane>(static sp => new LocalChannelBackplane(
+            sp.GetRequiredService<ChannelRegistry>(),
+            Options(sp).ConnectionStateRecovery is { } recovery ? new RecoveryLog(recovery, sp.GetRequiredService<TimeProvider>()) : null,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new SuspendedSocketsSource(Options(sp).ConnectionStateRecovery is { } recovery
+            ? new SuspendedSockets(
+                recovery,
+                sp.GetRequiredService<IChannelBackplane>() as IRecoveryBackplane
+                    ?? throw new InvalidOperationException(
+                        $"ChannelsOptions.ConnectionStateRecovery needs a backplane that keeps a replay log ({nameof(IRecoveryBackplane)}); " +
+                        $"{sp.GetRequiredService<IChannelBackplane>().GetType().Name} does not."),
+                sharedStore: sp.GetRequiredService<IChannelBackplane>() is not LocalChannelBackplane,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ChannelsLog>())
+            : null));
         services.TryAddSingleton(static sp => new ChannelDispatcher(
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<ChannelsLog>(),
@@ -70,7 +85,8 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<ChannelsMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp,
-            sp.GetService<ISocketObserver>()));
+            sp.GetService<ISocketObserver>(),
+            sp.GetRequiredService<SuspendedSocketsSource>().Recovery));
         services.TryAddSingleton(static sp => new OriginPolicy(
             Options(sp).AllowedOrigins,
             sp.GetService<IOptions<HostFilteringOptions>>()?.Value.AllowedHosts ?? [],

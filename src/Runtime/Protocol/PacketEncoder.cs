@@ -88,10 +88,12 @@ internal sealed class PacketEncoder(JsonSerializerOptions appOptions)
     /// The packet with <paramref name="channel"/> appended as its last argument: <c>["message",x]</c> becomes
     /// <c>["message",x,"room-1"]</c>, escaped as <see cref="PacketWriter"/> writes strings; attachments are shared.
     /// </summary>
-    public static EncodedPacket WithChannel(EncodedPacket packet, string channel)
+    public static EncodedPacket WithChannel(EncodedPacket packet, string channel) => new(AppendString(packet, channel), packet.Attachments);
+
+    private static byte[] AppendString(EncodedPacket packet, string text)
     {
         var frame = packet.Frame.Span;
-        var name = JsonEncodedText.Encode(channel).EncodedUtf8Bytes;
+        var name = JsonEncodedText.Encode(text).EncodedUtf8Bytes;
         var bytes = new byte[frame.Length + name.Length + 3];
         frame[..^1].CopyTo(bytes);
         var at = frame.Length - 1;
@@ -101,7 +103,50 @@ internal sealed class PacketEncoder(JsonSerializerOptions appOptions)
         at += name.Length;
         bytes[at++] = (byte)'"';
         bytes[at] = (byte)']';
-        return new EncodedPacket(bytes, packet.Attachments);
+        return bytes;
+    }
+
+    /// <summary>
+    /// The packet with a recovery offset appended as its last argument, as socket.io does: <c>42["ev",x]</c>
+    /// becomes <c>42["ev",x,"1700000000000-0"]</c> (the offset of a binary event goes in its JSON part). Any
+    /// other packet (an ack, an event that asks for an ack, CONNECT, DISCONNECT) is returned as it is: those
+    /// are never replayed.
+    /// </summary>
+    public static EncodedPacket WithOffset(EncodedPacket packet, string offset) =>
+        IsReplayable(packet.Frame.Span) ? new EncodedPacket(AppendString(packet, offset), packet.Attachments) { Offset = offset } : packet;
+
+    /// <summary>Whether a frame is an event without an ack id (<c>42[</c>, <c>42/nsp,[</c>, <c>451-[</c>), the packets that carry offsets.</summary>
+    public static bool IsReplayable(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 3 || frame[0] != (byte)'4' || frame[1] is not ((byte)'2' or (byte)'5'))
+        {
+            return false;
+        }
+
+        var at = 2;
+        if (frame[1] == (byte)'5')
+        {
+            var dash = frame.IndexOf((byte)'-');
+            if (dash < 0)
+            {
+                return false;
+            }
+
+            at = dash + 1;
+        }
+
+        if (at < frame.Length && frame[at] == (byte)'/')
+        {
+            var comma = frame[at..].IndexOf((byte)',');
+            if (comma < 0)
+            {
+                return false;
+            }
+
+            at += comma + 1;
+        }
+
+        return at < frame.Length && frame[at] == (byte)'[' && frame[^1] == (byte)']';
     }
 
     /// <summary>

@@ -7,9 +7,16 @@ namespace Channels.Protocol;
 /// <summary>Encodes the small fixed-shape Socket.IO packets the server sends: CONNECT, CONNECT_ERROR, DISCONNECT.</summary>
 internal static class SocketIoFrames
 {
-    /// <summary><c>40[nsp,]{"sid":"…"}</c></summary>
-    public static EncodedPacket Connect(string @namespace, string socketId) =>
-        Build(SocketIoPacketType.Connect, @namespace, json => json.WriteString("sid"u8, socketId));
+    /// <summary><c>40[nsp,]{"sid":"…"}</c>, and <c>"pid":"…"</c> (the private id of connection-state recovery) when there is one.</summary>
+    public static EncodedPacket Connect(string @namespace, string socketId, string? pid = null) =>
+        Build(SocketIoPacketType.Connect, @namespace, json =>
+        {
+            json.WriteString("sid"u8, socketId);
+            if (pid is not null)
+            {
+                json.WriteString("pid"u8, pid);
+            }
+        });
 
     /// <summary><c>44[nsp,]{"message":"…"}</c>, with optional <c>data</c>.</summary>
     public static EncodedPacket ConnectError(string @namespace, string message, JsonElement? data = null) =>

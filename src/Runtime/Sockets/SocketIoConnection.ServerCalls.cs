@@ -18,7 +18,13 @@ internal sealed partial class SocketIoConnection
         _loop.RunAsync(async () => (await _requests.UnsubscribeAsync(socket, channel, fromClient: false)).Ok, whenEnded: false, Session.Closed);
 
     /// <summary>The server ends one socket: DISCONNECT to the client, then the close sequence (once).</summary>
-    public async ValueTask DisconnectAsync(SocketIoSocket socket) =>
+    public async ValueTask DisconnectAsync(SocketIoSocket socket)
+    {
+        if (_recovery is not null && await _recovery.EndNowAsync(socket))
+        {
+            return;
+        }
+
         await _loop.RunAsync(
             async () =>
             {
@@ -27,4 +33,5 @@ internal sealed partial class SocketIoConnection
             },
             whenEnded: false,
             Session.Closed);
+    }
 }

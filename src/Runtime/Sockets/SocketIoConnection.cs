@@ -28,6 +28,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     private readonly ConnectionLoop _loop;
     private readonly PacketReceiver _receiver;
     private readonly EventRateLimiter? _eventLimits;
+    private readonly SuspendedSockets? _recovery;
     private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ITimer? _connectTimer;
@@ -46,7 +47,8 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         MessageLog? messageLog,
         ChannelsMetrics metrics,
         TimeProvider time,
-        ISocketObserver? observer)
+        ISocketObserver? observer,
+        SuspendedSockets? recovery = null)
     {
         Session = session;
         HttpContext = httpContext;
@@ -59,6 +61,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         _log = log;
         MessageLog = messageLog;
         Observer = observer;
+        _recovery = recovery;
         _loop = new ConnectionLoop(this, options.MaxPendingEvents, options.MaxPendingEventBytes, session.Id, log, metrics);
         _receiver = new PacketReceiver(this, _loop, options, encoder, log, time);
         _eventLimits = options.EventRateLimits.Count == 0 ? null : new EventRateLimiter(options.EventRateLimits, time, AbortAbusive);
@@ -194,7 +197,18 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         }
 
         var auth = packet.Json.IsEmpty ? EmptyObject : JsonElement.Parse(packet.Json.Span);
-        var socket = new SocketIoSocket(this, nsp, auth, _server, _options.MaxOutboundPackets);
+        if (_recovery is not null && RecoveryRequest(auth) is var (pid, offset) && await TryRecoverAsync(_recovery, nsp, auth, pid, offset))
+        {
+            return;
+        }
+
+        var socket = new SocketIoSocket(this, nsp, auth, _server, _options.MaxOutboundPackets, _recovery?.NewIdentity());
+        if (_recovery is not null)
+        {
+            // Found by id from the start: with recovery, the connect handlers' own sends go through the replay log.
+            _registry.AddSocket(socket);
+        }
+
         var result = await _dispatcher.ConnectAsync(socket);
         if (socket.IsFinishing)
         {
@@ -208,6 +222,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
             _log.RequestRefused(socket.Id, "connect", result.RejectionMessage ?? "rejected by handler");
             Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.ConnectError(nsp, result.RejectionMessage ?? "Connection rejected")));
             await _requests.RemoveAllAsync(socket);
+            _registry.RemoveSocket(socket);
             socket.EndFinish();
             return;
         }
@@ -248,6 +263,17 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
         foreach (var socket in ConnectedSockets())
         {
+            if (_recovery is not null && _recovery.Keeps(reason) && await _recovery.SuspendAsync(socket, this, reason))
+            {
+                // Not gone: it keeps its id, channels and context, waiting for its client (SuspendedSockets).
+                lock (_gate)
+                {
+                    _sockets.Remove(socket.Namespace);
+                }
+
+                continue;
+            }
+
             await FinishAsync(socket, reason);
         }
 
@@ -261,7 +287,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     /// The close sequence: <c>[OnDisconnect]</c> if the client left, <c>[OnUnsubscribe]</c> per channel
     /// held, <c>[OnFinish]</c> with the channels still listed, then the subscriptions go.
     /// </summary>
-    private async ValueTask FinishAsync(SocketIoSocket socket, DisconnectReason reason)
+    private async ValueTask FinishAsync(SocketIoSocket socket, DisconnectReason reason, bool runHandlers = true)
     {
         if (!socket.BeginFinish())
         {
@@ -274,17 +300,21 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
             socket.Deliver(SocketIoFrames.Disconnect(socket.Namespace));
         }
 
-        if (reason.ClientLeft())
+        if (runHandlers)
         {
-            await _dispatcher.DisconnectAsync(socket);
+            if (reason.ClientLeft())
+            {
+                await _dispatcher.DisconnectAsync(socket);
+            }
+
+            foreach (var channel in socket.Subscriptions.ToArray())
+            {
+                await _dispatcher.UnsubscribeAsync(socket, channel);
+            }
+
+            await _dispatcher.FinishAsync(socket);
         }
 
-        foreach (var channel in socket.Subscriptions.ToArray())
-        {
-            await _dispatcher.UnsubscribeAsync(socket, channel);
-        }
-
-        await _dispatcher.FinishAsync(socket);
         await _requests.RemoveAllAsync(socket);
         lock (_gate)
         {

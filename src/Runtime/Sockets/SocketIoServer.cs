@@ -23,7 +23,8 @@ internal sealed class SocketIoServer(
     ChannelsMetrics metrics,
     TimeProvider time,
     IServiceProvider services,
-    ISocketObserver? observer = null)
+    ISocketObserver? observer = null,
+    SuspendedSockets? recovery = null)
 {
     private readonly ConcurrentDictionary<SocketIoConnection, byte> _connections = new();
 
@@ -43,7 +44,8 @@ internal sealed class SocketIoServer(
             messageLog,
             metrics,
             time,
-            observer);
+            observer,
+            recovery);
         _connections[connection] = 0;
 
         // Tracked until its close sequence has run, not merely until its session closed: shutdown waits for it.
@@ -73,6 +75,11 @@ internal sealed class SocketIoServer(
         {
             // The host's shutdown timeout: say so, and let the host stop rather than fail its shutdown.
             log.ShutdownTimedOut(_connections.Count);
+        }
+
+        if (recovery is not null)
+        {
+            await recovery.ShutdownAsync();
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Channels.Backplane;
 using Channels.Protocol;
+using Channels.Recovery;
 using Channels.Transport;
 
 namespace Channels.Sockets;
@@ -12,19 +13,27 @@ namespace Channels.Sockets;
 /// </summary>
 internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 {
-    private readonly SocketIoConnection _connection;
+    private SocketIoConnection _connection;
     private readonly PacketEncoder _encoder;
     private readonly IChannelBackplane _backplane;
     private readonly ChannelPublisher _server;
     private readonly int _maxHeld;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disconnected = new();
+    private JsonElement _auth;
     private Dictionary<long, TaskCompletionSource<ChannelPayload>>? _acks;
     private List<EncodedPacket>? _held = [];
     private long _nextAckId;
     private int _finishing;
+    private string? _lastOffset;
+    private bool _recovered;
 
-    public SocketIoSocket(SocketIoConnection connection, string @namespace, JsonElement auth, ChannelPublisher server, int maxHeld)
+    /// <summary>
+    /// A socket on <paramref name="connection"/>. With connection-state recovery on, <paramref name="recovery"/>
+    /// gives its private id (<see cref="Pid"/>) and where it starts in the replay log; a socket recovered from
+    /// another server keeps the id it had there.
+    /// </summary>
+    public SocketIoSocket(SocketIoConnection connection, string @namespace, JsonElement auth, ChannelPublisher server, int maxHeld, RecoveryIdentity? recovery = null)
     {
         _connection = connection;
         _server = server;
@@ -32,8 +41,11 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
         _backplane = server.Backplane;
         _maxHeld = maxHeld;
         Namespace = @namespace;
-        Auth = auth;
-        Id = EngineServer.NewId();
+        _auth = auth;
+        Id = recovery?.SocketId ?? EngineServer.NewId();
+        Pid = recovery?.Pid;
+        StartOffset = recovery?.Start ?? default;
+        _recovered = recovery?.Recovered ?? false;
     }
 
     public override string Id { get; }
@@ -42,7 +54,18 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public override HttpContext HttpContext => _connection.HttpContext;
 
-    public override JsonElement Auth { get; }
+    public override JsonElement Auth => _auth;
+
+    public override bool Recovered => Volatile.Read(ref _recovered);
+
+    /// <summary>The private id of connection-state recovery (sent in the CONNECT reply only), or null when recovery is off.</summary>
+    public string? Pid { get; }
+
+    /// <summary>Where in the replay log the socket began: it never missed anything before.</summary>
+    public StreamOffset StartOffset { get; }
+
+    /// <summary>The offset of the last event queued to the client, or null before the first.</summary>
+    public string? LastOffset => Volatile.Read(ref _lastOffset);
 
     public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
 
@@ -90,21 +113,66 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
             }
         }
 
-        return _connection.Session.TrySend(EngineFrame.FromPacket(packet));
+        if (!_connection.Session.TrySend(EngineFrame.FromPacket(packet)))
+        {
+            return false;
+        }
+
+        if (packet.Offset is { } offset)
+        {
+            // Deliveries that carry offsets come one at a time, in offset order (the replay log's order).
+            Volatile.Write(ref _lastOffset, offset);
+        }
+
+        return true;
     }
 
-    /// <summary>Sends the CONNECT reply, then whatever the connect handlers sent.</summary>
-    internal void CompleteConnect()
+    /// <summary>
+    /// Sends what a recovered client missed (<paramref name="replay"/>), the CONNECT reply, then whatever was
+    /// held meanwhile (the connect handlers' sends, deliveries during the recovery), leaving out the held
+    /// deliveries the replay already covered (offsets up to <paramref name="replayedUpTo"/>).
+    /// </summary>
+    internal void CompleteConnect(IReadOnlyList<EncodedPacket>? replay = null, StreamOffset? replayedUpTo = null)
     {
         lock (_gate)
         {
-            _connection.Session.TrySend(EngineFrame.FromPacket(SocketIoFrames.Connect(Namespace, Id)));
-            foreach (var packet in _held!)
+            var session = _connection.Session;
+            var last = _lastOffset;
+            foreach (var packet in replay ?? [])
             {
-                _connection.Session.TrySend(EngineFrame.FromPacket(packet));
+                session.TrySend(EngineFrame.FromPacket(packet));
+                last = packet.Offset ?? last;
             }
 
+            session.TrySend(EngineFrame.FromPacket(SocketIoFrames.Connect(Namespace, Id, Pid)));
+            foreach (var packet in _held!)
+            {
+                if (replayedUpTo is { } upTo && StreamOffset.TryParse(packet.Offset, out var at) && at <= upTo)
+                {
+                    continue;
+                }
+
+                session.TrySend(EngineFrame.FromPacket(packet));
+                last = packet.Offset ?? last;
+            }
+
+            _lastOffset = last;
             Volatile.Write(ref _held, null);
+        }
+    }
+
+    /// <summary>
+    /// A suspended socket's client is back on <paramref name="connection"/>: deliveries are held (as during a
+    /// connect) until <see cref="CompleteConnect"/> has sent the replay and the CONNECT reply.
+    /// </summary>
+    internal void Reattach(SocketIoConnection connection, JsonElement auth)
+    {
+        lock (_gate)
+        {
+            _connection = connection;
+            _auth = auth;
+            _held = [];
+            Volatile.Write(ref _recovered, true);
         }
     }
 
@@ -153,17 +221,22 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
         ack?.TrySetResult(payload);
     }
 
-    public override ValueTask SendAsync<T>(T message)
-    {
-        Send(_encoder.Message(Namespace, message, channel: null));
-        return ValueTask.CompletedTask;
-    }
+    public override ValueTask SendAsync<T>(T message) => Send(_encoder.Message(Namespace, message, channel: null));
 
-    /// <summary>A packet for this client alone (not a delivery of a publication), noted in the message log.</summary>
-    private void Send(EncodedPacket packet)
+    /// <summary>
+    /// A packet for this client alone (not a delivery of a publication), noted in the message log. With
+    /// connection-state recovery, an event goes through the replay log like a publication, to get its offset.
+    /// </summary>
+    private ValueTask Send(EncodedPacket packet)
     {
+        if (Pid is not null && PacketEncoder.IsReplayable(packet.Frame.Span))
+        {
+            return _backplane.PublishAsync(ChannelPublication.ToSocket(Id, packet, Namespace));
+        }
+
         _connection.MessageLog?.Out(this, packet);
         Deliver(packet);
+        return ValueTask.CompletedTask;
     }
 
     public override ValueTask BroadcastAsync<T>(T message) =>
@@ -197,11 +270,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public override ValueTask<bool> UnsubscribeAsync(string channel) => _connection.UnsubscribeAsync(this, channel);
 
-    public override ValueTask EmitAsync(string eventName, params object?[] args)
-    {
-        Send(_encoder.Event(Namespace, eventName, args, ackId: -1));
-        return ValueTask.CompletedTask;
-    }
+    public override ValueTask EmitAsync(string eventName, params object?[] args) => Send(_encoder.Event(Namespace, eventName, args, ackId: -1));
 
     public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
         EmitWithAckAsync(_encoder.Event(Namespace, eventName, args, ackId: -1), cancellationToken);
@@ -238,7 +307,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
         try
         {
-            Send(PacketAckId.With(packet, id));
+            await Send(PacketAckId.With(packet, id));
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disconnected.Token);
             return await ack.Task.WaitAsync(linked.Token);
         }

@@ -95,6 +95,12 @@ public sealed class NodeClients : IAsyncDisposable
 
     public Task DisconnectAsync(string client) => SendAsync(new JsonObject { ["cmd"] = "disconnect", ["client"] = client });
 
+    /// <summary>Closes the client's transport (<c>socket.io.engine.close()</c>) and keeps it from reconnecting until <see cref="ReconnectAsync"/>.</summary>
+    public Task DropAsync(string client) => SendAsync(new JsonObject { ["cmd"] = "drop", ["client"] = client });
+
+    /// <summary>Reconnects a client dropped with <see cref="DropAsync"/>.</summary>
+    public Task ReconnectAsync(string client) => SendAsync(new JsonObject { ["cmd"] = "reconnect", ["client"] = client });
+
     /// <summary>Waits for the next event of <paramref name="type"/> (and event name) on a client.</summary>
     public Task<JsonObject> WaitAsync(string client, string type, string? @event = null, TimeSpan? timeout = null) =>
         WaitAsync(

@@ -4,6 +4,8 @@
 //   {"cmd":"emit","client":"a","event":"subscribe","args":["room-1"],"ack":true,"ref":1}
 //   {"cmd":"send","client":"a","args":["hello"]}
 //   {"cmd":"disconnect","client":"a"}
+//   {"cmd":"drop","client":"a"}       closes the transport (socket.io.engine.close()) and does not reconnect …
+//   {"cmd":"reconnect","client":"a"}  … until this (connection-state recovery tests)
 // stdout: one JSON event per line: connect, connect_error, disconnect, event (every event the server
 // emits, via onAny), ack (answer to an emit with "ack":true), ack_request (the server asked for an ack;
 // answered with {"acked":true,"args":…}), upgrade (transport name), error.
@@ -22,7 +24,7 @@ function connect({ client, url, namespace = "/", opts = {} }) {
     out({ client, type: "open", transport: engine.transport.name });
     engine.once("upgrade", (t) => out({ client, type: "upgrade", transport: t.name }));
   });
-  socket.on("connect", () => out({ client, type: "connect", id: socket.id, transport: socket.io.engine.transport.name }));
+  socket.on("connect", () => out({ client, type: "connect", id: socket.id, transport: socket.io.engine.transport.name, recovered: socket.recovered ?? null }));
   socket.on("connect_error", (e) => out({ client, type: "connect_error", message: e.message, data: e.data ?? null }));
   socket.on("disconnect", (reason) => out({ client, type: "disconnect", reason }));
   socket.onAny((event, ...args) => reportEvent(client, event, args));
@@ -53,6 +55,14 @@ async function run(command) {
       break;
     case "disconnect":
       socket.disconnect();
+      break;
+    case "drop":
+      socket.io.reconnection(false);
+      socket.io.engine.close();
+      break;
+    case "reconnect":
+      socket.io.reconnection(true);
+      socket.connect();
       break;
     case "exit":
       for (const s of sockets.values()) s.disconnect();
