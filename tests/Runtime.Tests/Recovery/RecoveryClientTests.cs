@@ -78,4 +78,72 @@ public sealed class RecoveryClientTests
         Assert.Equal(Enumerable.Range(1, sent), received);
         Assert.Equal(0, Volatile.Read(ref finished));
     }
+
+    [Fact]
+    public async Task Handlers_see_the_same_socket_with_its_context_and_Recovered_true_and_connect_handlers_do_not_run_again()
+    {
+        var connects = 0;
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Connect, e =>
+        {
+            Interlocked.Increment(ref connects);
+            e.Socket.Context["user"] = "alice";
+        });
+        handlers.Add(
+            ChannelEventKind.Event,
+            e => ValueTask.FromResult(HandlerResult.Ack($"{e.Socket.Recovered}/{e.Socket.Context["user"]}")),
+            eventName: "state");
+        await using var server = await TestServer.StartAsync(handlers, o => o.ConnectionStateRecovery = new());
+        await using var clients = NodeClients.Start();
+        await clients.ConnectedAsync("a", server.Address, options: new { transports = new[] { "websocket" } });
+        Assert.Equal("False/alice", (string?)await clients.EmitWithAckAsync("a", "state"));
+
+        // The stock client sends an offset only once it got an event; this one never did.
+        await clients.DropAsync("a");
+        await clients.WaitAsync("a", "disconnect");
+        await WaitForSuspendedAsync(server);
+        await clients.ReconnectAsync("a");
+        Assert.True((await clients.WaitAsync("a", "connect"))["recovered"]!.GetValue<bool>());
+        Assert.Equal("True/alice", (string?)await clients.EmitWithAckAsync("a", "state"));
+        Assert.Equal(1, Volatile.Read(ref connects));
+    }
+
+    [Fact]
+    public async Task After_the_window_the_old_socket_ends_with_its_handlers_and_the_client_gets_a_fresh_session()
+    {
+        var unsubscribed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Unsubscribe, e => unsubscribed.TrySetResult(e.Socket.Id));
+        handlers.Add(ChannelEventKind.Finish, e => finished.TrySetResult(e.Socket.Id));
+        await using var server = await TestServer.StartAsync(handlers, o =>
+        {
+            o.AllowUndeclaredChannels = true;
+            o.ConnectionStateRecovery = new() { MaxDisconnectionDuration = TimeSpan.FromMilliseconds(500) };
+        });
+        await using var clients = NodeClients.Start();
+        var id = await clients.ConnectedAsync("a", server.Address, options: new { transports = new[] { "websocket" } });
+        Assert.True((await clients.EmitWithAckAsync("a", "subscribe", "room-1"))!["ok"]!.GetValue<bool>());
+        await server.Services.GetRequiredService<IChannelPublisher>().Channel("room-1").SendAsync("before");
+        await clients.WaitAsync("a", "event", "message");
+
+        await clients.DropAsync("a");
+        Assert.Equal(id, await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(id, await unsubscribed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        await clients.ReconnectAsync("a");
+        var connected = await clients.WaitAsync("a", "connect");
+        Assert.NotEqual(id, connected["id"]!.GetValue<string>());
+        Assert.False(connected["recovered"]!.GetValue<bool>());
+    }
+
+    private static async Task WaitForSuspendedAsync(TestServer server)
+    {
+        var suspended = server.Services.GetRequiredService<Channels.Sockets.SuspendedSocketsSource>().Recovery!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (suspended.Count == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
 }
