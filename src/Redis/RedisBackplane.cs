@@ -25,17 +25,23 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
     private readonly Lock _state = new();
     private readonly HashSet<ConnectionType> _down = [];
     private TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConnectionStateRecoveryOptions? _recovery;
     private IConnectionMultiplexer? _redis;
 
-    public RedisBackplane(IChannelDelivery local, IOptions<RedisBackplaneOptions> options, ILogger<RedisBackplane> logger)
+    public RedisBackplane(IChannelDelivery local, IOptions<RedisBackplaneOptions> options, IOptions<ChannelsOptions> channels, ILogger<RedisBackplane> logger)
     {
         _local = local;
         _options = options.Value;
+        _recovery = channels.Value.ConnectionStateRecovery;
         _logger = logger;
         _desired.Add(AllChannel);
         _desired.Add(SocketChannel);
         _desired.Add(RequestChannel);
         _desired.Add(ReplyChannel);
+        if (RecoveryOn)
+        {
+            _desired.Add(StreamNotifyChannel);
+        }
     }
 
     private string AllChannel => _options.ChannelPrefix + ":all";
@@ -133,6 +139,11 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
     private async Task RestoreAsync()
     {
         await SyncSubscriptionsAsync();
+        if (RecoveryOn)
+        {
+            await StartReadingAsync();
+        }
+
         lock (_state)
         {
             if (_down.Count == 0 && IsConnected)
@@ -146,6 +157,12 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
+        if (_reader is not null)
+        {
+            await _reader;
+        }
+
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
@@ -156,6 +173,12 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
 
     public async ValueTask PublishAsync(ChannelPublication publication)
     {
+        if (RecoveryOn)
+        {
+            await AppendAsync(publication);
+            return;
+        }
+
         var delivered = _local.Deliver(publication);
         if (publication.Target == PublicationTarget.Socket && delivered > 0)
         {
@@ -203,6 +226,12 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
 
     public async ValueTask ChannelOccupiedAsync(string @namespace, string channel)
     {
+        if (RecoveryOn)
+        {
+            // Every server reads the whole recovery stream: no channel subscriptions to keep.
+            return;
+        }
+
         await _gate.WaitAsync();
         try
         {
@@ -218,6 +247,12 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
 
     public async ValueTask ChannelVacatedAsync(string @namespace, string channel)
     {
+        if (RecoveryOn)
+        {
+            // Every server reads the whole recovery stream: no channel subscriptions to keep.
+            return;
+        }
+
         await _gate.WaitAsync();
         try
         {
@@ -276,6 +311,10 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
         else if (channel == ReplyChannel)
         {
             ReceiveReply(message);
+        }
+        else if (RecoveryOn && channel == StreamNotifyChannel)
+        {
+            _wake.Writer.TryWrite(true);
         }
         else
         {
