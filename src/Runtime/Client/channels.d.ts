@@ -51,6 +51,8 @@ export declare class ChannelsClient {
   readonly connected: boolean;
   /** The socket id, while connected. */
   readonly id: string | null;
+  /** Whether the last connect restored the previous session (connection-state recovery): same id, channels kept, missed messages delivered before "connect". */
+  readonly recovered: boolean;
   /** The channels held (subscribed to again after a reconnect). */
   readonly channels: string[];
   on<E extends keyof ChannelsEvents>(event: E, handler: ChannelsEvents[E]): this;

@@ -40,9 +40,17 @@ export class ChannelsClient {
   #timer = null;
   #watchdog = null;
   #silence = 0;
+  #pid = null;
+  #offset = null;
 
   /** Whether the client is connected to its namespace. */
   connected = false;
+
+  /**
+   * Whether the last connect restored the previous session (the server's connection-state recovery): same id,
+   * channels kept, and every message sent meanwhile delivered before "connect". False for a fresh session.
+   */
+  recovered = false;
 
   /** The socket id the server gave, while connected. */
   id = null;
@@ -191,11 +199,15 @@ export class ChannelsClient {
     }
   }
 
-  async #connected(sid) {
+  async #connected(sid, pid) {
+    this.recovered = pid !== null && pid === this.#pid;
+    if (!this.recovered) this.#offset = null;
+    this.#pid = pid;
     this.connected = true;
     this.id = sid;
     this.#connectedAt = this.#options.now();
-    const channels = [...this.#channels];
+    // A recovered session still holds its channels on the server: subscribing again would run its handlers twice.
+    const channels = this.recovered ? [] : [...this.#channels];
     const expired = this.#options.now() - this.#options.outboxTtl;
     const outbox = this.#outbox.splice(0).filter((item) => item.at >= expired || this.#drop(item, "it waited longer than outboxTtl"));
     this.#fire("connect");
@@ -268,7 +280,9 @@ export class ChannelsClient {
         const open = JSON.parse(data.slice(1));
         this.#silence = (open.pingInterval ?? 0) + (open.pingTimeout ?? 0);
         this.#armWatchdog();
-        this.#ws.send(EIO.message + SIO.connect + (this.#options.namespace === "/" ? "" : this.#options.namespace + ",") + JSON.stringify(this.#options.auth ?? {}));
+        // With the server's connection-state recovery, the session to restore and the last offset received go first.
+        const auth = this.#pid ? { pid: this.#pid, ...(this.#offset === null ? {} : { offset: this.#offset }), ...this.#options.auth } : this.#options.auth;
+        this.#ws.send(EIO.message + SIO.connect + this.#nspPrefix() + JSON.stringify(auth ?? {}));
         return;
       }
       case EIO.ping:
@@ -302,7 +316,7 @@ export class ChannelsClient {
   #packet(type, id, payload) {
     switch (type) {
       case SIO.connect:
-        this.#connected(payload?.sid ?? null);
+        this.#connected(payload?.sid ?? null, typeof payload?.pid === "string" ? payload.pid : null);
         return;
       case SIO.connectError:
         this.#fire("connect_error", Object.assign(new Error(payload?.message ?? "connect error"), { data: payload?.data }));
@@ -315,6 +329,8 @@ export class ChannelsClient {
       case SIO.event:
       case SIO.binaryEvent: {
         const [event, ...args] = payload;
+        // With recovery on, an event without an ack carries its offset last: kept for the reconnect, not passed on.
+        if (this.#pid !== null && id === null && typeof args[args.length - 1] === "string") this.#offset = args.pop();
         if (id !== null) args.push((...reply) => this.#ack(id, reply));
         this.#fire(event, ...args);
         return;

@@ -146,4 +146,47 @@ public sealed class RecoveryClientTests
             await Task.Delay(20, timeout.Token);
         }
     }
+
+    [Fact]
+    public async Task Channels_js_recovers_without_subscribing_again_and_hides_the_offsets()
+    {
+        var subscribes = 0;
+        var handlers = new HandlerList();
+        handlers.Add(ChannelEventKind.Subscribe, _ => Interlocked.Increment(ref subscribes), pattern: "^room-");
+        await using var server = await TestServer.StartAsync(handlers, o => o.ConnectionStateRecovery = new());
+        var room = server.Services.GetRequiredService<IChannelPublisher>().Channel("room-1");
+        await using var ours = NodeClients.Start("channels-driver.mjs");
+        var id = await ours.ConnectedAsync("a", server.Address, options: new { reconnectDelayMax = 200 });
+        Assert.True((await ours.EmitWithAckAsync("a", "subscribe", "room-1"))!["ok"]!.GetValue<bool>());
+
+        for (var n = 1; n <= 5; n++)
+        {
+            await room.SendAsync(n);
+        }
+
+        await ours.DropAsync("a");
+        await ours.WaitAsync("a", "disconnect");
+        await WaitForSuspendedAsync(server);
+        for (var n = 6; n <= 10; n++)
+        {
+            await room.SendAsync(n);
+        }
+
+        await ours.ReconnectAsync("a");
+        var connected = await ours.WaitAsync("a", "connect");
+        Assert.Equal(id, connected["id"]!.GetValue<string>());
+        Assert.True(connected["recovered"]!.GetValue<bool>());
+        for (var n = 11; n <= 15; n++)
+        {
+            await room.SendAsync(n);
+        }
+
+        for (var n = 1; n <= 15; n++)
+        {
+            var message = await ours.WaitAsync("a", "event", "message");
+            Assert.Equal($"[{n},\"room-1\"]", message["args"]!.ToJsonString());
+        }
+
+        Assert.Equal(1, Volatile.Read(ref subscribes));
+    }
 }

@@ -5,13 +5,23 @@ import { WebSocket } from "ws";
 import { out, encode, decoder, reportEvent, serve } from "./driver-io.mjs";
 
 const clients = new Map();
+const sockets = new Map();
+const blocked = new Set();
+
+/** The ws WebSocket, recorded per client so that "drop" can cut it; while a client is blocked its new sockets fail at once. */
+const socketFor = (client) => class extends WebSocket {
+  constructor(url, ...rest) {
+    super(blocked.has(client) ? url.replace(/\/\/[^/]+/, "//127.0.0.1:1") : url, ...rest);
+    sockets.set(client, this);
+  }
+};
 // A copy: a Buffer may be a view into a shared pool, and channels.js sends what it is given.
 const decode = decoder((bytes) => new Uint8Array(bytes));
 
 function open({ client, url, namespace = "/", opts = {} }) {
-  const c = connect({ url, namespace, WebSocket, reconnectDelay: 100, reconnectDelayMax: 500, ...opts });
+  const c = connect({ url, namespace, WebSocket: socketFor(client), reconnectDelay: 100, reconnectDelayMax: 500, ...opts });
   clients.set(client, c);
-  c.on("connect", () => out({ client, type: "connect", id: c.id, channels: c.channels }));
+  c.on("connect", () => out({ client, type: "connect", id: c.id, channels: c.channels, recovered: c.recovered }));
   c.on("disconnect", (reason) => out({ client, type: "disconnect", reason }));
   c.on("connect_error", (e) => out({ client, type: "connect_error", message: e.message }));
   c.on("message", (...args) => out({ client, type: "event", event: "message", args: encode(args) }));
@@ -47,6 +57,14 @@ async function run(command) {
       break;
     case "disconnect":
       c.close();
+      break;
+    case "drop":
+      // The connection is cut (no goodbye), and the client cannot reach the server until "reconnect".
+      blocked.add(command.client);
+      sockets.get(command.client)?.terminate();
+      break;
+    case "reconnect":
+      blocked.delete(command.client);
       break;
     case "exit":
       for (const x of clients.values()) x.close();
