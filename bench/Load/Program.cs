@@ -56,6 +56,16 @@ foreach (var extra in extras.Where(e => !File.Exists(e.Path) || servers.Any(s =>
     return 2;
 }
 
+// --recovery: ours under JIT and socket.io on Node again, each with connection-state recovery on, measured
+// beside the others (not filtered out by --server), for the cost of offsets and the replay log.
+if (args.Contains("--recovery"))
+{
+    extras.Add(new("jit-csr", "Channels (JIT), recovery on", servers.First(s => s.Name == "jit").Path, IsChannels: true, Program: "jit",
+        Environment: new Dictionary<string, string> { ["Bench__Recovery"] = "on" }));
+    extras.Add(new("node-csr", "Socket.IO 4.8 (Node), recovery on", servers.First(s => s.Name == "node").Path, Program: "node",
+        Environment: new Dictionary<string, string> { ["BENCH_RECOVERY"] = "on" }));
+}
+
 var selected = servers.Where(k => onlyServer is null || k.Name == onlyServer).Concat(extras).ToList();
 var ours = selected.Where(k => k.IsChannels).ToList();
 

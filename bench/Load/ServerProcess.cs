@@ -62,20 +62,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}/");
         var urls = $"--urls http://127.0.0.1:{port}";
-        var info = kind.Name switch
+        var info = kind.Runs switch
         {
             "node" => new ProcessStartInfo("node", $"--expose-gc server.mjs {port}") { WorkingDirectory = kind.Path },
-            "signalr" or "raw" => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {kind.Name} {urls}"),
+            "signalr" or "raw" => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {kind.Runs} {urls}"),
             _ when kind.Path.EndsWith(".dll", StringComparison.Ordinal) => new ProcessStartInfo("dotnet", $"\"{kind.Path}\" {urls}"),
             _ => new ProcessStartInfo(kind.Path, urls), // a NativeAOT executable
         };
         info.Environment["DOTNET_gcServer"] = "0";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in (environment ?? new Dictionary<string, string>()).Concat(kind.Environment ?? new Dictionary<string, string>()))
         {
             info.Environment[key] = value;
         }
 
-        return await LaunchAsync(info, port, address, kind.Name);
+        return await LaunchAsync(info, port, address, kind.Runs);
     }
 
     /// <summary>A redis-server with no persistence on a free port, for the scale-out scenario.</summary>
@@ -141,9 +141,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 /// A server to measure: its name, where its program is (a .dll run by <c>dotnet</c>, an executable, or the
 /// Node server's folder), whether it is a build of ours, and which client speaks to it.
 /// </summary>
-internal sealed record ServerKind(string Name, string Label, string Path, bool IsChannels = false)
+/// <summary>A server the harness runs: <see cref="Runs"/> says which program (its own name unless it is a variant, such as one with another <see cref="Environment"/>).</summary>
+internal sealed record ServerKind(string Name, string Label, string Path, bool IsChannels = false, string? Program = null, IReadOnlyDictionary<string, string>? Environment = null)
 {
-    public ILoadClient CreateClient(Uri address) => Name switch
+    public string Runs => Program ?? Name;
+
+    public ILoadClient CreateClient(Uri address) => Runs switch
     {
         "signalr" => new SignalRLoadClient(address),
         "raw" => new RawLoadClient(address),

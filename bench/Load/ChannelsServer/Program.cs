@@ -18,6 +18,9 @@ var channels = builder.Services.AddChannels(o =>
     o.MaxOutboundPackets = 8192;
     o.MessageLog = messageLog ? new MessageLogOptions() : null;
 
+    // Connection-state recovery on (--env Bench__Recovery=on, or the harness's --recovery): offsets on every event, the replay log.
+    o.ConnectionStateRecovery = builder.Configuration["Bench:Recovery"] == "on" ? new ConnectionStateRecoveryOptions() : null;
+
     // Every load client comes from 127.0.0.1 and a connect storm opens a thousand sessions at once.
     o.MaxUnconnectedSessionsPerAddress = o.MaxUnconnectedSessions;
 });

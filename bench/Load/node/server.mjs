@@ -12,7 +12,8 @@ const http = createServer((req, res) => {
     res.end();
   }
 });
-const io = new Server(http, { maxHttpBufferSize: 1e6 });
+// BENCH_RECOVERY=on: connection-state recovery with its defaults (the harness's --recovery).
+const io = new Server(http, { maxHttpBufferSize: 1e6, ...(process.env.BENCH_RECOVERY === "on" ? { connectionStateRecovery: {} } : {}) });
 io.on("connection", (socket) => {
   socket.on("subscribe", (channel, ack) => {
     socket.join(channel);
