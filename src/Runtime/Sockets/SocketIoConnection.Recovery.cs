@@ -37,8 +37,8 @@ internal sealed partial class SocketIoConnection
 
     /// <summary>
     /// Restores the session <paramref name="pid"/> names: false (a fresh session follows) when there is none
-    /// or what its client missed cannot be told exactly; then a socket of this server that was suspended ends
-    /// here, with its handlers.
+    /// or what its client missed cannot be told exactly; then the session's socket ends here, with its
+    /// handlers (this server took the session, so it owns its end).
     /// </summary>
     private async ValueTask<bool> TryRecoverAsync(SuspendedSockets recovery, string nsp, JsonElement auth, string pid, string? offset)
     {
@@ -68,7 +68,8 @@ internal sealed partial class SocketIoConnection
         if (missed is null)
         {
             _log.RecoveryRefused(record.SocketId, offset is null ? "no offset" : $"offset '{ClientText.Excerpt(offset)}' cannot be replayed from");
-            await FinishAsync(socket, taken.LocalReason, runHandlers: taken.Local is not null);
+            // The session was taken, so this server owns its end: the close handlers run here.
+            await FinishAsync(socket, taken.LocalReason, runHandlers: true);
             return false;
         }
 
