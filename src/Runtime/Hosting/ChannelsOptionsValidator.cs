@@ -15,6 +15,8 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxAttachments, 0, nameof(options.MaxAttachments));
         AtLeast(options.MaxSubscriptionsPerSocket, 1, nameof(options.MaxSubscriptionsPerSocket));
         AtLeast(options.MaxChannelNameLength, 1, nameof(options.MaxChannelNameLength));
+        AtLeast(options.MaxPresenceMembersPerChannel, 1, nameof(options.MaxPresenceMembersPerChannel));
+        AtLeast(options.MaxPresenceMetaBytes, 4, nameof(options.MaxPresenceMetaBytes));
         AtLeast(options.MaxOutboundPackets, 1, nameof(options.MaxOutboundPackets));
         AtLeast(options.MaxOutboundBytes, 1, nameof(options.MaxOutboundBytes));
         AtLeast(options.MaxPendingEvents, 1, nameof(options.MaxPendingEvents));
