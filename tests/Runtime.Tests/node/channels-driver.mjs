@@ -5,6 +5,7 @@ import { WebSocket } from "ws";
 import { out, encode, decoder, reportEvent, serve } from "./driver-io.mjs";
 
 const clients = new Map();
+const views = new Map();
 // A copy: a Buffer may be a view into a shared pool, and channels.js sends what it is given.
 const decode = decoder((bytes) => new Uint8Array(bytes));
 
@@ -45,6 +46,15 @@ async function run(command) {
     case "send":
       c.send(...decode(command.args ?? []));
       break;
+    case "presence": {
+      // A live presence view; every change is reported with the whole map.
+      const { client, channel } = command;
+      const view = c.presence(channel, (members, change) =>
+        out({ client, type: "presence", channel, members: Object.fromEntries(members), change }));
+      views.set(`${client} ${channel}`, view);
+      view.ready.catch((e) => out({ client, type: "presence_error", channel, message: e.message }));
+      break;
+    }
     case "disconnect":
       c.close();
       break;
