@@ -30,6 +30,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
     private ITimer? _timer;
     private int _beating;
     private int _beats;
+    private int _unsettled;
     private bool _registered;
 
     public RedisChannelPresence(RedisBackplane backplane, IOptions<RedisBackplaneOptions> options, TimeProvider time, ILogger<RedisChannelPresence> logger)
@@ -62,23 +63,58 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
 
     public async ValueTask<PresenceTrackResult> TrackAsync(string @namespace, string channel, string socketId, ReadOnlyMemory<byte> meta, int maxMembers, CancellationToken cancellationToken)
     {
+        // Known here before it is in Redis, so that a settling heartbeat never takes it for a stale entry.
         var key = ChannelKey(@namespace, channel);
-        var result = (int)await Database.ScriptEvaluateAsync(
-            RedisPresenceScripts.Track,
-            [key, IndexKey(ServerId)],
-            [socketId, Value(meta), maxMembers, IndexEntry(key, socketId, @namespace, channel)]);
-        if (result < 0)
+        var had = _local.TryGetValue((@namespace, channel, socketId), out var previous);
+        _local[(@namespace, channel, socketId)] = meta;
+        var result = -1;
+        try
         {
-            return PresenceTrackResult.Full;
+            result = (int)await Database.ScriptEvaluateAsync(
+                RedisPresenceScripts.Track,
+                [key, IndexKey(ServerId)],
+                [socketId, Value(meta), maxMembers, IndexEntry(key, socketId, @namespace, channel)]);
+        }
+        finally
+        {
+            if (result < 0)
+            {
+                if (had)
+                {
+                    _local[(@namespace, channel, socketId)] = previous;
+                }
+                else
+                {
+                    _local.TryRemove((@namespace, channel, socketId), out _);
+                }
+            }
         }
 
-        _local[(@namespace, channel, socketId)] = meta;
-        return result == 1 ? PresenceTrackResult.Updated : PresenceTrackResult.Joined;
+        return result switch
+        {
+            < 0 => PresenceTrackResult.Full,
+            1 => PresenceTrackResult.Updated,
+            _ => PresenceTrackResult.Joined,
+        };
     }
 
     public async ValueTask<ReadOnlyMemory<byte>?> UntrackAsync(string @namespace, string channel, string socketId, CancellationToken cancellationToken)
     {
         _local.TryRemove((@namespace, channel, socketId), out _);
+        try
+        {
+            return await RemoveAsync(@namespace, channel, socketId);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Left in Redis: the next heartbeat that reaches Redis removes it (and publishes the leave).
+            Volatile.Write(ref _unsettled, 1);
+            throw;
+        }
+    }
+
+    private async Task<ReadOnlyMemory<byte>?> RemoveAsync(string @namespace, string channel, string socketId)
+    {
         var key = ChannelKey(@namespace, channel);
         var removed = await Database.ScriptEvaluateAsync(
             RedisPresenceScripts.Untrack,
@@ -156,6 +192,11 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
             }
 
             _registered = true;
+            if (Interlocked.Exchange(ref _unsettled, 0) == 1)
+            {
+                await SettleAsync(db);
+            }
+
             foreach (var server in await db.SetMembersAsync(ServersKey))
             {
                 if (server.ToString() is { } id && id != ServerId)
@@ -176,6 +217,30 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         }
     }
 
+    /// <summary>
+    /// After a leave that did not reach Redis: the entries of this server's index that it no longer tracks are
+    /// removed, and their leaves published.
+    /// </summary>
+    private async Task SettleAsync(IDatabase db)
+    {
+        try
+        {
+            foreach (var entry in await db.SetMembersAsync(IndexKey(ServerId)))
+            {
+                var (socketId, @namespace, channel) = ReadEntry((byte[])entry!);
+                if (!_local.ContainsKey((@namespace, channel, socketId)) && await RemoveAsync(@namespace, channel, socketId) is { } meta)
+                {
+                    await _backplane.PublishAsync(PresenceDiff.Publication(@namespace, channel, [], [new(socketId, meta)]));
+                }
+            }
+        }
+        catch
+        {
+            Volatile.Write(ref _unsettled, 1);
+            throw;
+        }
+    }
+
     private async Task SweepAsync(IDatabase db, string serverId)
     {
         var removed = (RedisResult[])(await db.ScriptEvaluateAsync(
@@ -190,8 +255,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         var leaves = new Dictionary<(string Namespace, string Channel), List<KeyValuePair<string, ReadOnlyMemory<byte>>>>();
         for (var i = 0; i + 1 < removed.Length; i += 2)
         {
-            using var entry = JsonDocument.Parse((byte[])removed[i]!);
-            var (socketId, @namespace, channel) = (entry.RootElement[1].GetString()!, entry.RootElement[2].GetString()!, entry.RootElement[3].GetString()!);
+            var (socketId, @namespace, channel) = ReadEntry((byte[])removed[i]!);
             if (!leaves.TryGetValue((@namespace, channel), out var list))
             {
                 leaves[(@namespace, channel)] = list = [];
@@ -234,6 +298,12 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
     /// <summary>An entry of a server's index, as its sweep script reads it: <c>[hash key, socket id, namespace, channel]</c>.</summary>
     private static byte[] IndexEntry(string key, string socketId, string @namespace, string channel) =>
         JsonSerializer.SerializeToUtf8Bytes([key, socketId, @namespace, channel], RedisJson.Default.StringArray);
+
+    private static (string SocketId, string Namespace, string Channel) ReadEntry(byte[] entry)
+    {
+        using var json = JsonDocument.Parse(entry);
+        return (json.RootElement[1].GetString()!, json.RootElement[2].GetString()!, json.RootElement[3].GetString()!);
+    }
 
     [LoggerMessage(20, LogLevel.Warning, "Redis presence: the heartbeat or sweep failed; retried at the next beat")]
     private partial void HeartbeatFailed(Exception exception);
