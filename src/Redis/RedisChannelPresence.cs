@@ -230,7 +230,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
                 var (socketId, @namespace, channel) = ReadEntry((byte[])entry!);
                 if (!_local.ContainsKey((@namespace, channel, socketId)) && await RemoveAsync(@namespace, channel, socketId) is { } meta)
                 {
-                    await _backplane.PublishAsync(PresenceDiff.Publication(@namespace, channel, [], [new(socketId, meta)]));
+                    await _backplane.PublishAsync(PresenceDiff.Publication(channel, [], [new(socketId, meta)], @namespace));
                 }
             }
         }
@@ -267,7 +267,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         ServerExpired(serverId[..8], removed.Length / 2);
         foreach (var ((@namespace, channel), members) in leaves)
         {
-            await _backplane.PublishAsync(PresenceDiff.Publication(@namespace, channel, [], members));
+            await _backplane.PublishAsync(PresenceDiff.Publication(channel, [], members, @namespace));
         }
     }
 
@@ -278,7 +278,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         {
             if (await TrackAsync(@namespace, channel, socketId, meta, int.MaxValue, CancellationToken.None) == PresenceTrackResult.Joined)
             {
-                await _backplane.PublishAsync(PresenceDiff.Publication(@namespace, channel, [new(socketId, meta)], []));
+                await _backplane.PublishAsync(PresenceDiff.Publication(channel, [new(socketId, meta)], [], @namespace));
             }
         }
     }

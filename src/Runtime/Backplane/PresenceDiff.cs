@@ -14,16 +14,19 @@ public static class PresenceDiff
     /// <summary>The event name, reserved: <c>presence</c>.</summary>
     public const string EventName = "presence";
 
-    /// <summary>A publication of the diff to the subscribers of <paramref name="channel"/>.</summary>
+    /// <summary>
+    /// A publication of the diff to the subscribers of <paramref name="channel"/> in <paramref name="namespace"/>
+    /// (the two strings are apart, in the wire's order, so that they cannot be swapped unnoticed).
+    /// </summary>
     public static ChannelPublication Publication(
-        string @namespace,
         string channel,
         IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> joins,
-        IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> leaves) =>
+        IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> leaves,
+        string @namespace) =>
         ChannelPublication.ToChannels(@namespace, [channel], [Encode(@namespace, channel, joins, leaves)]);
 
     /// <summary>The event packet, addressed to <paramref name="namespace"/>.</summary>
-    public static EncodedPacket Encode(
+    internal static EncodedPacket Encode(
         string @namespace,
         string channel,
         IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<byte>>> joins,

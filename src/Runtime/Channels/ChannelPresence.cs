@@ -95,7 +95,7 @@ internal sealed class ChannelPresence(ChannelsOptions options, IChannelPresence 
         }
 
         _tracked[(member.Id, channel)] = 0;
-        await backplane.PublishAsync(PresenceDiff.Publication(member.Namespace, channel, [new(member.Id, meta)], None));
+        await backplane.PublishAsync(PresenceDiff.Publication(channel, [new(member.Id, meta)], None, member.Namespace));
         return null;
     }
 
@@ -114,7 +114,7 @@ internal sealed class ChannelPresence(ChannelsOptions options, IChannelPresence 
         {
             if (await store.UntrackAsync(member.Namespace, channel, member.Id, CancellationToken.None) is { } meta)
             {
-                await backplane.PublishAsync(PresenceDiff.Publication(member.Namespace, channel, None, [new(member.Id, meta)]));
+                await backplane.PublishAsync(PresenceDiff.Publication(channel, None, [new(member.Id, meta)], member.Namespace));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

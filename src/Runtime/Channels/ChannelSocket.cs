@@ -94,6 +94,10 @@ public abstract class ChannelSocket
     /// </exception>
     public abstract ValueTask TrackAsync<T>(string channel, T meta);
 
+    /// <summary>Text as presence metadata beside a channel; the two strings can be swapped unnoticed, so this form warns.</summary>
+    [Obsolete("A channel and a text beside it can be swapped unnoticed: track an object, e.g. TrackAsync(channel, new Member(name)).")]
+    public ValueTask TrackAsync(string channel, string meta) => TrackAsync<string>(channel, meta);
+
     /// <summary>Takes this socket out of the presence of <paramref name="channel"/> (its subscribers receive the leave); nothing if it was not tracked.</summary>
     public abstract ValueTask UntrackAsync(string channel);
 

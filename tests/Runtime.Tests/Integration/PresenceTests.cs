@@ -36,7 +36,7 @@ public sealed class PresenceTests
         {
             try
             {
-                await e.Socket.TrackAsync(e.Payload.GetElement(0).GetString()!, new string('x', e.Payload.GetElement(1).GetInt32()));
+                await e.Socket.TrackAsync<string>(e.Payload.GetElement(0).GetString()!, new string('x', e.Payload.GetElement(1).GetInt32()));
                 return HandlerResult.Ack("tracked");
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
