@@ -110,6 +110,26 @@ else
     Console.WriteLine("redis-server not found: the scale-out scenario is left out (apt-get install redis-server).");
 }
 
+// Presence churn (issue 14): members join and leave a channel's presence at once; one server, then two over Redis.
+var presenceMembers = smoke ? 20 : 1000;
+string[] Churn(string where) =>
+[
+    $"presence churn, {presenceMembers} members join and leave{where}: diffs to a watcher (diffs/s)",
+    $"presence churn, {presenceMembers} members join and leave{where}: diffs to every subscriber (diffs/s)",
+];
+await MeasureMany(Churn(""), ours, (kind, server) => PresenceChurn.RunAsync(kind, [server], presenceMembers));
+if (File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"))
+{
+    await MeasureMany(Churn(" across two servers over Redis"), ours, async (kind, _) =>
+    {
+        await using var redis = await ServerProcess.StartRedisAsync();
+        var environment = new Dictionary<string, string>(serverEnvironment) { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
+        await using var first = await ServerProcess.StartAsync(kind, environment);
+        await using var second = await ServerProcess.StartAsync(kind, environment);
+        return await PresenceChurn.RunAsync(kind, [first, second], presenceMembers);
+    });
+}
+
 // The smoke runs the soak too, tiny: 20 clients for 12 s with a fifth of them churned.
 var soakFailed = smoke ? await SoakAsync(soakKinds, 20, TimeSpan.FromSeconds(12), churnPerMinute: 1) : 0;
 

@@ -90,6 +90,14 @@ public static partial class RelayHandlers
         channel is null ? ValueTask.CompletedTask : socket.BroadcastChannelAsync(message, channel);
 }
 
+/// <summary>Presence churn (bench/Load/PresenceChurn.cs): a subscriber of a <c>presence-</c> channel is tracked in it.</summary>
+public static partial class PresenceHandlers
+{
+    [OnSubscribe("^presence-")]
+    public static ValueTask Track(ChannelSocket socket, string channel) =>
+        socket.TrackAsync(channel, new Dictionary<string, string> { ["id"] = socket.Id });
+}
+
 /// <summary>Renders every line it is given (as a real sink would) and keeps none of them.</summary>
 internal sealed class DroppingLoggerProvider : ILoggerProvider
 {
