@@ -56,8 +56,12 @@ public sealed class ChannelsOptions
     /// </summary>
     public int MaxPresenceMembersPerChannel { get; set; } = 10_000;
 
-    /// <summary>The largest presence metadata of one socket in one channel, in bytes of JSON; larger is refused with an exception. Default 4 KiB.</summary>
-    public int MaxPresenceMetaBytes { get; set; } = 4 * 1024;
+    /// <summary>
+    /// The largest presence metadata of one socket in one channel, in bytes of JSON; larger is refused with an
+    /// exception. Default 1 KiB. A full channel's presence must fit in one client's outbound bound:
+    /// <see cref="MaxPresenceMembersPerChannel"/> × (this + 32) may be at most <see cref="MaxOutboundBytes"/>.
+    /// </summary>
+    public int MaxPresenceMetaBytes { get; set; } = 1024;
 
     /// <summary>
     /// The most packets waiting to be written to one client. A client that falls this far behind is

@@ -202,6 +202,12 @@ internal sealed class ChannelRequests(
     private async ValueTask PresenceStateAsync(IChannelMember member, string? channel, long ackId)
     {
         object ack;
+        if (ackId < 0 && channel is not null && member.Subscriptions.Contains(channel))
+        {
+            // Nobody to answer: the state is not read.
+            return;
+        }
+
         if (channel is null || !member.Subscriptions.Contains(channel) || presence is null)
         {
             var error = channel is null ? "presence needs a channel name" : $"not subscribed to channel '{ClientText.Excerpt(channel)}'";
