@@ -3,6 +3,7 @@ using Channels.Dispatch;
 using Channels.Tests;
 using Channels.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace Channels.Redis.Tests;
 
@@ -104,5 +105,43 @@ public sealed class PresenceAcrossServersTests
         var (adaSaw, calSaw) = (Diff("ada", "leaves", bea), Diff("cal", "leaves", bea));
         Assert.Single(node.Seen, e => adaSaw(e));
         Assert.Single(node.Seen, e => calSaw(e));
+    }
+
+    [Fact]
+    public async Task After_Redis_restarts_empty_each_server_tracks_its_members_again()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var a = await StartAsync(redis, TimeSpan.FromSeconds(1));
+        await using var b = await StartAsync(redis, TimeSpan.FromSeconds(1));
+        await using var node = NodeClients.Start();
+        var ada = await node.ConnectedAsync("ada", a.Address, options: As("ada"));
+        var bea = await node.ConnectedAsync("bea", b.Address, options: As("bea"));
+        await node.EmitWithAckAsync("ada", "subscribe", "room-1");
+        await node.EmitWithAckAsync("bea", "subscribe", "room-1");
+        string[] both = [.. new[] { ada, bea }.Order(StringComparer.Ordinal)];
+        Assert.Equal(both, await MembersAsync(a));
+
+        // Without persistence, a restarted Redis holds no presence at all.
+        await redis.KillAsync();
+        await redis.StartAgainAsync();
+        var backplanes = new[] { a, b }.Select(s => s.Services.GetRequiredService<RedisBackplane>().WhenReadyAsync());
+        await Task.WhenAll(backplanes).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Each server finds itself gone from the set at its next heartbeat and tracks its members again.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string[] members = [];
+        while (!members.SequenceEqual(both))
+        {
+            await Task.Delay(50, bound.Token);
+            try
+            {
+                members = await MembersAsync(a);
+            }
+            catch (RedisConnectionException)
+            {
+            }
+        }
+
+        Assert.Equal(both, await MembersAsync(b));
     }
 }
