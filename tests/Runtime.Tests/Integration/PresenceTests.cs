@@ -22,6 +22,11 @@ public sealed class PresenceTests
             return HandlerResult.Continue;
         }, pattern: "^room-");
         handlers.Add(ChannelEventKind.Subscribe, _ => { }, pattern: "^silent-");
+        handlers.Add(ChannelEventKind.Subscribe, async e =>
+        {
+            await e.Socket.TrackAsync(e.Channel!, new Dictionary<string, string> { ["name"] = Name(e.Socket) });
+            return HandlerResult.Continue;
+        }, pattern: "^room-", @namespace: "/team");
         handlers.Add(ChannelEventKind.Event, async e =>
         {
             await e.Socket.UntrackAsync(e.Payload.GetElement(0).GetString()!);
@@ -99,6 +104,31 @@ public sealed class PresenceTests
 
         // bea saw its own leave once, when it untracked while subscribed; not when it unsubscribed or left.
         Assert.Single(node.Seen, e => e["client"]?.GetValue<string>() == "bea" && e["event"]?.GetValue<string>() == "presence" && Has(e["args"]![1]!.AsObject(), "leaves", bea));
+    }
+
+    [Fact]
+    public async Task Presence_in_another_namespace_is_that_namespace_s_and_reaches_its_subscribers()
+    {
+        await using var server = await TestServer.StartAsync(Handlers());
+        var publisher = server.Services.GetRequiredService<IChannelPublisher>();
+        await using var node = NodeClients.Start();
+        var ada = await node.ConnectedAsync("ada", server.Address, "/team", As("ada"));
+        var bea = await node.ConnectedAsync("bea", server.Address, "/team", As("bea"));
+        var root = await node.ConnectedAsync("root", server.Address, options: As("root"));
+        await node.EmitWithAckAsync("ada", "subscribe", "room-1");
+        await node.EmitWithAckAsync("root", "subscribe", "room-1");
+        await node.EmitWithAckAsync("bea", "subscribe", "room-1");
+
+        var join = await node.WaitAsync(Diff("ada", d => Has(d, "joins", bea)), "bea's join in /team");
+        var state = await node.EmitWithAckAsync("bea", "presence", "room-1");
+
+        Assert.Equal("bea", join["args"]![1]!["joins"]![bea]!["name"]!.GetValue<string>());
+        Assert.Equal(new[] { ada, bea }.Order(StringComparer.Ordinal), state!["state"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { ada, bea }.Order(StringComparer.Ordinal), (await publisher.Namespace("/team").Channel("room-1").PresenceAsync()).Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([root], (await publisher.Channel("room-1").PresenceAsync()).Keys);
+        Assert.DoesNotContain(node.Seen, e => e["client"]?.GetValue<string>() == "root" && e["event"]?.GetValue<string>() == "presence" && Has(e["args"]![1]!.AsObject(), "joins", bea));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await publisher.Namespace("/team").PresenceAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await publisher.Socket(ada).PresenceAsync());
     }
 
     [Fact]
