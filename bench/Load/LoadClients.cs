@@ -54,6 +54,8 @@ internal sealed class SocketIoLoadClient(Uri server) : ILoadClient
 
     public Task SubscribeAsync(string channel) => EmitWithAckAsync($"[\"subscribe\",\"{channel}\"]");
 
+    public Task UnsubscribeAsync(string channel) => EmitWithAckAsync($"[\"unsubscribe\",\"{channel}\"]");
+
     public Task PublishAsync(string channel, string payload) => SendAsync(Encoding.UTF8.GetBytes($"42[\"publish\",\"{channel}\",\"{payload}\"]"));
 
     private async Task EmitWithAckAsync(string json)

@@ -120,6 +120,29 @@ else
     Console.WriteLine("redis-server not found: the scale-out scenario is left out (apt-get install redis-server).");
 }
 
+// Presence churn (issue 14): members join and leave a channel's presence at once; one server, then two over Redis.
+var presenceMembers = smoke ? 20 : 1000;
+string[] Churn(string how, string where) =>
+[
+    $"presence churn, {presenceMembers} members join and leave{where}, {how}: to a watcher (diffs/s)",
+    $"presence churn, {presenceMembers} members join and leave{where}, {how}: to every subscriber (diffs/s)",
+];
+foreach (var (how, channel) in new[] { ("presence", PresenceChurn.Tracked), ("announced by hand", PresenceChurn.Announced) })
+{
+    await MeasureMany(Churn(how, ""), ours, (kind, server) => PresenceChurn.RunAsync(kind, [server], presenceMembers, channel));
+    if (File.Exists("/usr/bin/redis-server") || File.Exists("/usr/local/bin/redis-server"))
+    {
+        await MeasureMany(Churn(how, " across two servers over Redis"), ours, async (kind, _) =>
+        {
+            await using var redis = await ServerProcess.StartRedisAsync();
+            var environment = new Dictionary<string, string>(serverEnvironment) { ["ConnectionStrings__Redis"] = $"127.0.0.1:{redis.Address.Port}" };
+            await using var first = await ServerProcess.StartAsync(kind, environment);
+            await using var second = await ServerProcess.StartAsync(kind, environment);
+            return await PresenceChurn.RunAsync(kind, [first, second], presenceMembers, channel);
+        });
+    }
+}
+
 // The smoke runs the soak too, tiny: 20 clients for 12 s with a fifth of them churned.
 var soakFailed = smoke ? await SoakAsync(soakKinds, 20, TimeSpan.FromSeconds(12), churnPerMinute: 1) : 0;
 

@@ -21,4 +21,11 @@ public sealed class RedisBackplaneOptions
     /// fails with a <see cref="TimeoutException"/>. Default 5 seconds.
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest a server that died (without its close sequences) keeps its sockets in channels' presence:
+    /// the other servers remove its members, and publish their leaves, within this time. Each server refreshes
+    /// a heartbeat in Redis every quarter of it. Default 30 seconds; at least 100 ms.
+    /// </summary>
+    public TimeSpan PresenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -11,7 +11,7 @@ namespace Channels;
 public static class RedisChannelsBuilderExtensions
 {
     /// <summary>
-    /// Makes channels, broadcasts and sends span every server that uses the same Redis
+    /// Makes channels, broadcasts, sends and presence span every server that uses the same Redis
     /// (<paramref name="configuration"/>: a StackExchange.Redis configuration string). Also registers the
     /// health check <c>channels-redis</c> (degraded while Redis is unreachable).
     /// </summary>
@@ -27,6 +27,11 @@ public static class RedisChannelsBuilderExtensions
         builder.Services.TryAddSingleton<RedisBackplane>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IChannelBackplane>(static sp => sp.GetRequiredService<RedisBackplane>()));
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(static sp => sp.GetRequiredService<RedisBackplane>()));
+
+        // Presence: one view in Redis, after the backplane has started (it uses its connection).
+        builder.Services.TryAddSingleton<RedisChannelPresence>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IChannelPresence>(static sp => sp.GetRequiredService<RedisChannelPresence>()));
+        builder.Services.Insert(1, ServiceDescriptor.Singleton<IHostedService>(static sp => sp.GetRequiredService<RedisChannelPresence>()));
         builder.Services.AddHealthChecks().AddCheck<RedisBackplaneHealthCheck>("channels-redis");
         return builder;
     }

@@ -50,6 +50,20 @@ public sealed class ChannelsOptions
     public int MaxChannelNameLength { get; set; } = 200;
 
     /// <summary>
+    /// The most sockets tracked in one channel's presence (<see cref="ChannelSocket.TrackAsync{T}"/>), across
+    /// servers. Past it a track is refused: an exception for server code, an error ack for a subscribe whose
+    /// <c>[OnSubscribe]</c> handler tracked the socket. Default 10,000.
+    /// </summary>
+    public int MaxPresenceMembersPerChannel { get; set; } = 10_000;
+
+    /// <summary>
+    /// The largest presence metadata of one socket in one channel, in bytes of JSON; larger is refused with an
+    /// exception. Default 1 KiB. A full channel's presence must fit in one client's outbound bound:
+    /// <see cref="MaxPresenceMembersPerChannel"/> × (this + 32) may be at most <see cref="MaxOutboundBytes"/>.
+    /// </summary>
+    public int MaxPresenceMetaBytes { get; set; } = 1024;
+
+    /// <summary>
     /// The most packets waiting to be written to one client. A client that falls this far behind is
     /// disconnected; memory never grows with a slow reader. Default 1,024.
     /// </summary>

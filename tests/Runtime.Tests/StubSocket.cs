@@ -43,6 +43,10 @@ public sealed class StubSocket(IReadOnlyCollection<string>? channels = null) : C
 
     public override ValueTask<bool> UnsubscribeAsync(string channel) => new(false);
 
+    public override ValueTask TrackAsync<T>(string channel, T meta) => default;
+
+    public override ValueTask UntrackAsync(string channel) => default;
+
     public override ValueTask EmitAsync(string eventName, params object?[] args) => default;
 
     public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>

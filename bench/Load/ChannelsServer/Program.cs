@@ -93,6 +93,26 @@ public static partial class RelayHandlers
         channel is null ? ValueTask.CompletedTask : socket.BroadcastChannelAsync(message, channel);
 }
 
+/// <summary>Presence churn (bench/Load/PresenceChurn.cs): a subscriber of a <c>presence-</c> channel is tracked in it.</summary>
+public static partial class PresenceHandlers
+{
+    [OnSubscribe("^presence-")]
+    public static ValueTask Track(ChannelSocket socket, string channel) =>
+        socket.TrackAsync(channel, new Dictionary<string, string> { ["id"] = socket.Id });
+}
+
+/// <summary>The peer of presence churn: joins and leaves of an <c>announce-</c> channel announced with plain broadcasts, nothing kept.</summary>
+public static partial class AnnounceHandlers
+{
+    [OnSubscribe("^announce-")]
+    public static ValueTask Joined(ChannelSocket socket, string channel) =>
+        socket.Others.Channel(channel).SendAsync(new Dictionary<string, string> { ["joined"] = socket.Id });
+
+    [OnUnsubscribe("^announce-")]
+    public static ValueTask Left(ChannelSocket socket, string channel) =>
+        socket.Others.Channel(channel).SendAsync(new Dictionary<string, string> { ["left"] = socket.Id });
+}
+
 /// <summary>Renders every line it is given (as a real sink would) and keeps none of them.</summary>
 internal sealed class DroppingLoggerProvider : ILoggerProvider
 {

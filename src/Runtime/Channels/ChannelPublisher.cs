@@ -4,8 +4,10 @@ using Channels.Protocol;
 namespace Channels;
 
 /// <summary>The runtime's <see cref="IChannelPublisher"/>: hands out targets that encode once and go through the backplane.</summary>
-internal sealed class ChannelPublisher(PacketEncoder encoder, IChannelBackplane backplane, ChannelRegistry registry) : IChannelPublisher
+internal sealed class ChannelPublisher(PacketEncoder encoder, IChannelBackplane backplane, ChannelRegistry registry, ChannelPresence? presence = null) : IChannelPublisher
 {
+    internal ChannelPresence? Presence => presence;
+
     internal PacketEncoder Encoder => encoder;
 
     internal IChannelBackplane Backplane => backplane;

@@ -7,8 +7,8 @@ using Channels.Protocol;
 namespace Channels;
 
 /// <summary>
-/// The channel requests of <c>docs/protocol.md</c>: <c>subscribe</c>, <c>unsubscribe</c>, <c>publish</c>
-/// and plain <c>message</c> from clients, and the server's own subscribe and unsubscribe. Applies the
+/// The channel requests of <c>docs/protocol.md</c>: <c>subscribe</c>, <c>unsubscribe</c>, <c>publish</c>,
+/// <c>presence</c> and plain <c>message</c> from clients, and the server's own subscribe and unsubscribe. Applies the
 /// limits (name length, subscriptions per socket), runs the handlers through the dispatcher, keeps the
 /// registry and the backplane up to date, and answers acks.
 /// </summary>
@@ -19,10 +19,14 @@ internal sealed class ChannelRequests(
     IChannelBackplane backplane,
     PacketEncoder encoder,
     ChannelsLog log,
-    ISocketObserver? observer = null)
+    ISocketObserver? observer = null,
+    ChannelPresence? presence = null)
 {
+    /// <summary>Presence (tracked members per channel), when the app has it (always, in an app built by <c>AddChannels</c>).</summary>
+    public ChannelPresence? Presence => presence;
+
     /// <summary>Whether <paramref name="eventName"/> is one of the reserved channel requests.</summary>
-    public static bool IsRequest(string eventName) => eventName is "subscribe" or "unsubscribe" or "message" or "publish";
+    public static bool IsRequest(string eventName) => eventName is "subscribe" or "unsubscribe" or "message" or "publish" or PresenceDiff.EventName;
 
     /// <summary>
     /// Carries out a client's request and answers its ack, if it asked for one. A message over a rate limit
@@ -42,6 +46,9 @@ internal sealed class ChannelRequests(
             case "message":
                 ack = await MessageAsync(member, null, args, limits);
                 break;
+            case PresenceDiff.EventName:
+                await PresenceStateAsync(member, ChannelArgument(args), ackId);
+                return;
             default:
                 var channel = ChannelArgument(args);
                 if (channel is null || !member.Subscriptions.Contains(channel))
@@ -92,12 +99,29 @@ internal sealed class ChannelRequests(
             return ChannelAck.Success;
         }
 
-        var result = await dispatcher.SubscribeAsync(member.Socket, channel!);
+        // A handler may track the socket in the channel meanwhile: it joins once the subscription is decided.
+        presence?.BeginSubscribe(member, channel!);
+        HandlerResult result;
+        byte[]? tracked;
+        try
+        {
+            result = await dispatcher.SubscribeAsync(member.Socket, channel!);
+        }
+        finally
+        {
+            tracked = presence?.EndSubscribe(member, channel!);
+        }
+
         if (result.Rejected)
         {
             var reason = result.RejectionMessage ?? "subscription rejected";
             log.RequestRefused(member.Id, "subscribe", reason);
             return new ChannelAck(false, reason);
+        }
+
+        if (tracked is not null && await JoinAsync(member, channel!, tracked) is { } refused)
+        {
+            return fromClient ? await dispatcher.RefuseAsync(member.Socket, "subscribe", refused, null) : new ChannelAck(false, refused);
         }
 
         if (subscriptions.Add(channel!))
@@ -107,6 +131,11 @@ internal sealed class ChannelRequests(
             {
                 await backplane.ChannelOccupiedAsync(member.Namespace, channel!);
             }
+        }
+        else if (tracked is not null && presence is not null)
+        {
+            // The socket closed while its handlers ran: the join made for it is undone.
+            await presence.LeaveAsync(member, channel!);
         }
 
         return ChannelAck.Success;
@@ -168,6 +197,60 @@ internal sealed class ChannelRequests(
             {
                 await backplane.ChannelVacatedAsync(member.Namespace, channel);
             }
+
+            // After the registry: the leaving socket is not sent its own leave.
+            if (presence is not null)
+            {
+                await presence.LeaveAsync(member, channel);
+            }
+        }
+    }
+
+    /// <summary>The join of a socket tracked in <c>[OnSubscribe]</c>, before the subscription is added; the refusal, if any.</summary>
+    private async ValueTask<string?> JoinAsync(IChannelMember member, string channel, byte[] meta)
+    {
+        try
+        {
+            return await presence!.JoinAsync(member, channel, meta);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await dispatcher.ErrorAsync(member.Socket, ex, channel);
+            return "presence is unavailable";
+        }
+    }
+
+    /// <summary>Answers <c>["presence", channel]</c>: the channel's members, to its subscribers only.</summary>
+    private async ValueTask PresenceStateAsync(IChannelMember member, string? channel, long ackId)
+    {
+        object ack;
+        if (ackId < 0 && channel is not null && member.Subscriptions.Contains(channel))
+        {
+            // Nobody to answer: the state is not read.
+            return;
+        }
+
+        if (channel is null || !member.Subscriptions.Contains(channel) || presence is null)
+        {
+            var error = channel is null ? "presence needs a channel name" : $"not subscribed to channel '{ClientText.Excerpt(channel)}'";
+            ack = await dispatcher.RefuseAsync(member.Socket, PresenceDiff.EventName, error, null);
+        }
+        else
+        {
+            try
+            {
+                ack = await presence.StateAsync(member.Namespace, channel, member.Socket.Disconnected);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await dispatcher.ErrorAsync(member.Socket, ex, channel);
+                ack = new ChannelAck(false, "presence is unavailable");
+            }
+        }
+
+        if (ackId >= 0)
+        {
+            member.Deliver(ack is ChannelAck refusal ? encoder.Ack(member.Namespace, ackId, refusal) : encoder.AckValue(member.Namespace, ackId, ack, hasValue: true));
         }
     }
 

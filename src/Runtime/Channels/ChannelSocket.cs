@@ -87,6 +87,28 @@ public abstract class ChannelSocket
     public abstract ValueTask<bool> UnsubscribeAsync(string channel);
 
     /// <summary>
+    /// Tracks this socket in the presence of <paramref name="channel"/> with <paramref name="meta"/> (serialized
+    /// through the app's JSON options), or replaces its metadata: every subscriber of the channel, on every
+    /// server, receives the join, and a <c>presence</c> request or <see cref="ChannelTarget.PresenceAsync"/> lists
+    /// it. Only a subscriber is tracked: call it in <c>[OnSubscribe]</c> (the join happens once the subscription
+    /// is made; none if it is refused) or after subscribing. The socket leaves when it untracks, unsubscribes or
+    /// disconnects.
+    /// </summary>
+    /// <exception cref="ArgumentException">The metadata is larger than <see cref="ChannelsOptions.MaxPresenceMetaBytes"/>.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The socket is not subscribed to the channel, is disconnected, or the channel's presence holds
+    /// <see cref="ChannelsOptions.MaxPresenceMembersPerChannel"/> members already.
+    /// </exception>
+    public abstract ValueTask TrackAsync<T>(string channel, T meta);
+
+    /// <summary>Text as presence metadata beside a channel; the two strings can be swapped unnoticed, so this form warns.</summary>
+    [Obsolete("A channel and a text beside it can be swapped unnoticed: track an object, e.g. TrackAsync(channel, new Member(name)).")]
+    public ValueTask TrackAsync(string channel, string meta) => TrackAsync<string>(channel, meta);
+
+    /// <summary>Takes this socket out of the presence of <paramref name="channel"/> (its subscribers receive the leave); nothing if it was not tracked.</summary>
+    public abstract ValueTask UntrackAsync(string channel);
+
+    /// <summary>
     /// Emits a custom event. Arguments serialize through the app's JSON options; <c>byte[]</c> and
     /// <see cref="ReadOnlyMemory{T}"/> of bytes travel as binary attachments; a <see cref="ChannelPayload"/>
     /// is sent as the arguments it holds.

@@ -14,7 +14,7 @@ namespace Channels;
 /// var here = await publisher.Namespace("/admin").CountAsync();
 /// await publisher.Socket(id).DisconnectAsync();
 /// </code></example>
-public sealed class ChannelTarget
+public sealed partial class ChannelTarget
 {
     private readonly ChannelPublisher _server;
     private readonly PublicationTarget _target;

@@ -42,7 +42,28 @@ export interface ChannelsEvents {
   /** An emit without an ack that was not sent (the outbox was full, or it waited too long). */
   error: (error: Error) => void;
   message: (data: any, channel?: string) => void;
+  /** A change of the presence of a channel this client is subscribed to. */
+  presence: (channel: string, change: PresenceChange) => void;
   [event: string]: (...args: any[]) => void;
+}
+
+/** A change of a channel's presence: socket id → metadata. A member whose metadata changed is in joins. */
+export interface PresenceChange<Meta = unknown> {
+  joins: Record<string, Meta>;
+  leaves: Record<string, Meta>;
+}
+
+/** A channel's presence, kept up to date. */
+export interface PresenceView<Meta = unknown> {
+  readonly channel: string;
+  /** The members now: socket id → metadata. */
+  readonly members: Map<string, Meta>;
+  /** Settles with the first fetch of the members; rejected when the server refuses it (not subscribed). */
+  readonly ready: Promise<Map<string, Meta>>;
+  /** Fetches the members again (done after every reconnect). */
+  refresh(): Promise<Map<string, Meta>>;
+  /** Stops following the channel. */
+  close(): void;
 }
 
 export declare class ChannelsClient {
@@ -60,6 +81,12 @@ export declare class ChannelsClient {
   subscribe(channel: string): Promise<ChannelAck>;
   unsubscribe(channel: string): Promise<ChannelAck>;
   publish(channel: string, data: unknown): Promise<ChannelAck>;
+  /**
+   * A live view of a channel's presence (subscribe first): fetches the members, applies the joins and
+   * leaves the server sends (queuing those that arrive before the members), fetches again after a
+   * reconnect, and calls onChange after each change.
+   */
+  presence<Meta = unknown>(channel: string, onChange?: (members: Map<string, Meta>, change: PresenceChange<Meta>) => void): PresenceView<Meta>;
   send(data: unknown): void;
   emit(event: string, ...args: unknown[]): void;
   emitWithAck<T = unknown>(event: string, ...args: unknown[]): Promise<T>;

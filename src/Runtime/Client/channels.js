@@ -6,6 +6,7 @@
 //   client.on("message", (data, channel) => { … });
 //   await client.subscribe("room-lobby");
 //   await client.publish("room-lobby", { text: "hi" });
+//   const here = client.presence("room-lobby", (members) => render([...members.values()]));
 //
 // Reconnects with exponential backoff and full jitter (the delay keeps growing across connections that
 // drop again at once, so a restarted server is not met by every client at the same moment), subscribes
@@ -42,6 +43,7 @@ export class ChannelsClient {
   #silence = 0;
   #pid = null;
   #offset = null;
+  #presence = new Set();
 
   /** Whether the client is connected to its namespace. */
   connected = false;
@@ -107,6 +109,17 @@ export class ChannelsClient {
   /** Publishes to a channel this client is subscribed to; resolves with the ack. */
   publish(channel, data) {
     return this.emitWithAck("publish", channel, data);
+  }
+
+  /**
+   * A live view of a channel's presence (this client must be subscribed to it): fetches the members, applies
+   * the joins and leaves the server sends (those that arrive before the members wait for them), fetches
+   * again after a reconnect, and calls onChange(members, { joins, leaves }) after each change.
+   */
+  presence(channel, onChange) {
+    const view = new PresenceView(this, channel, onChange, () => this.#presence.delete(view));
+    this.#presence.add(view);
+    return view;
   }
 
   /** Sends a plain message (the server's [OnMessage] handlers, no channel). */
@@ -214,6 +227,9 @@ export class ChannelsClient {
     for (const channel of channels) {
       this.emitWithAck("subscribe", channel).then((ack) => { if (!ack?.ok) this.#channels.delete(channel); }, () => {});
     }
+    // After the subscribes: the server answers a channel's presence to its subscribers only. A recovered
+    // session got the diffs it missed replayed.
+    if (!this.recovered) for (const view of this.#presence) view.refresh().catch(() => {});
     for (const item of outbox) this.#write(item.args, item.ack);
   }
 
@@ -362,6 +378,104 @@ export class ChannelsClient {
       }
     }
   }
+}
+
+/**
+ * A channel's presence as a Map (socket id → metadata), kept up to date from ["presence", channel, diff]
+ * events. Diffs that arrive while the members are being fetched are queued and applied, in order, on top.
+ */
+class PresenceView {
+  static #maxQueued = 1000;
+  #client;
+  #onChange;
+  #detach;
+  #queued = null;
+  #request = 0;
+  #closed = false;
+  #listener;
+  #ready;
+
+  /** The members: socket id → metadata. */
+  members = new Map();
+
+  constructor(client, channel, onChange, detach) {
+    this.channel = channel;
+    this.#client = client;
+    this.#onChange = onChange;
+    this.#detach = detach;
+    this.#listener = (name, diff) => { if (name === channel) this.#receive(diff); };
+    client.on("presence", this.#listener);
+    /** Settles with the first members fetched; rejected when the server refuses them (e.g. not subscribed). */
+    this.ready = new Promise((resolve, reject) => { this.#ready = { resolve, reject }; });
+    this.ready.catch(() => {});
+    this.refresh().catch(() => {});
+  }
+
+  /**
+   * Fetches the members again (done after every reconnect); diffs received meanwhile wait for them. Only
+   * the answer to the latest fetch counts; a fetch lost with the connection is made again at the reconnect.
+   */
+  refresh() {
+    const request = ++this.#request;
+    this.#queued = [];
+    return this.#client.emitWithAck("presence", this.channel).then((ack) => {
+      if (request !== this.#request || this.#closed) return this.members;
+      const queued = this.#queued ?? [];
+      this.#queued = null;
+      if (!ack?.ok) {
+        const error = new Error(ack?.error ?? "presence refused");
+        this.#ready?.reject(error);
+        this.#ready = null;
+        throw error;
+      }
+      const before = this.members;
+      const members = new Map(Object.entries(ack.state ?? {}));
+      for (const diff of queued) apply(members, diff);
+      this.members = members;
+      const joins = {};
+      const leaves = {};
+      for (const [id, meta] of members) if (!before.has(id) || JSON.stringify(before.get(id)) !== JSON.stringify(meta)) joins[id] = meta;
+      for (const [id, meta] of before) if (!members.has(id)) leaves[id] = meta;
+      this.#ready?.resolve(members);
+      this.#ready = null;
+      this.#changed({ joins, leaves });
+      return members;
+    });
+  }
+
+  /** Stops following the channel. */
+  close() {
+    this.#closed = true;
+    this.#client.off("presence", this.#listener);
+    this.#detach();
+  }
+
+  #receive(diff) {
+    if (this.#closed || !diff || typeof diff !== "object") return;
+    if (this.#queued) {
+      // Too many changes while fetching: fetch again rather than hold them all.
+      if (this.#queued.length >= PresenceView.#maxQueued) this.refresh().catch(() => {});
+      else this.#queued.push(diff);
+      return;
+    }
+    apply(this.members, diff);
+    this.#changed({ joins: diff.joins ?? {}, leaves: diff.leaves ?? {} });
+  }
+
+  #changed(change) {
+    if (!this.#onChange) return;
+    try {
+      this.#onChange(this.members, change);
+    } catch (error) {
+      setTimeout(() => { throw error; });
+    }
+  }
+}
+
+/** Applies a diff: leaves first, then joins (a member whose metadata changed is in joins only). */
+function apply(members, { joins = {}, leaves = {} }) {
+  for (const id of Object.keys(leaves)) members.delete(id);
+  for (const [id, meta] of Object.entries(joins)) members.set(id, meta);
 }
 
 function isBinary(value) {

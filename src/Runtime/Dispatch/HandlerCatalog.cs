@@ -17,7 +17,10 @@ internal sealed class HandlerCatalog
     private readonly FrozenDictionary<string, NamespaceHandlers> _namespaces;
 
     /// <summary>Groups the handlers of <paramref name="tables"/>.</summary>
-    /// <exception cref="InvalidOperationException">A handler names a rate limit that <paramref name="rateLimits"/> does not have.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A handler names a rate limit that <paramref name="rateLimits"/> does not have, or is an event handler for a
+    /// reserved channel request (<c>subscribe</c>, <c>presence</c>, …).
+    /// </exception>
     public HandlerCatalog(IEnumerable<IChannelHandlerTable> tables, ICollection<string>? rateLimits = null, int cacheLimit = DefaultCacheLimit)
     {
         var byNamespace = new Dictionary<string, List<ChannelHandlerDescriptor>>(StringComparer.Ordinal) { ["/"] = [] };
@@ -29,6 +32,13 @@ internal sealed class HandlerCatalog
                 {
                     throw new InvalidOperationException(
                         $"Handler {handler.Name} names rate limit '{limit}', which ChannelsOptions.EventRateLimits does not have; add it in AddChannels(options => options.EventRateLimits[\"{limit}\"] = new() {{ ... }}).");
+                }
+
+                if (handler.Kind == ChannelEventKind.Event && handler.EventName is { } name && ChannelRequests.IsRequest(name))
+                {
+                    // The generator refuses these names at compile time (CHN0015); a hand-written table is told here.
+                    throw new InvalidOperationException(
+                        $"Handler {handler.Name} is an event handler for '{name}', a reserved channel request (docs/protocol.md): it would never run. Choose another event name.");
                 }
 
                 if (!byNamespace.TryGetValue(handler.Namespace, out var list))

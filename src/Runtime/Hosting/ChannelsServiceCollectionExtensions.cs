@@ -60,6 +60,12 @@ public static class ChannelsServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ChannelsLog>())
             : null));
+        services.TryAddSingleton<IChannelPresence, LocalChannelPresence>();
+        services.TryAddSingleton(static sp => new ChannelPresence(
+            Options(sp),
+            sp.GetRequiredService<IChannelPresence>(),
+            sp.GetRequiredService<IChannelBackplane>(),
+            sp.GetRequiredService<ChannelsLog>()));
         services.TryAddSingleton(static sp => new ChannelDispatcher(
             sp.GetRequiredService<HandlerCatalog>(),
             sp.GetRequiredService<ChannelsLog>(),
@@ -72,7 +78,8 @@ public static class ChannelsServiceCollectionExtensions
             sp.GetRequiredService<IChannelBackplane>(),
             sp.GetRequiredService<PacketEncoder>(),
             sp.GetRequiredService<ChannelsLog>(),
-            sp.GetService<ISocketObserver>()));
+            sp.GetService<ISocketObserver>(),
+            sp.GetRequiredService<ChannelPresence>()));
         services.TryAddSingleton(static sp => new SocketIoServer(
             Options(sp),
             sp.GetRequiredService<ChannelDispatcher>(),
@@ -101,7 +108,8 @@ public static class ChannelsServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ChannelPublisher(
             sp.GetRequiredService<PacketEncoder>(),
             sp.GetRequiredService<IChannelBackplane>(),
-            sp.GetRequiredService<ChannelRegistry>()));
+            sp.GetRequiredService<ChannelRegistry>(),
+            sp.GetRequiredService<ChannelPresence>()));
         services.TryAddSingleton<IChannelPublisher>(static sp => sp.GetRequiredService<ChannelPublisher>());
         if (!services.Any(static d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(ChannelsShutdown)))
         {

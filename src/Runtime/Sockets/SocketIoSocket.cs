@@ -270,6 +270,10 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
 
     public override ValueTask<bool> UnsubscribeAsync(string channel) => _connection.UnsubscribeAsync(this, channel);
 
+    public override ValueTask TrackAsync<T>(string channel, T meta) => _connection.TrackAsync(this, channel, meta);
+
+    public override ValueTask UntrackAsync(string channel) => _connection.UntrackAsync(this, channel);
+
     public override ValueTask EmitAsync(string eventName, params object?[] args) => Send(_encoder.Event(Namespace, eventName, args, ackId: -1));
 
     public override Task<ChannelPayload> EmitWithAckAsync(string eventName, object?[] args, CancellationToken cancellationToken = default) =>

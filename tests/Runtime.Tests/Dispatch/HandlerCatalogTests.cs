@@ -69,3 +69,19 @@ public sealed class HandlerCatalogTests
         Assert.Equal(3, table.MatcherCalls);
     }
 }
+
+/// <summary>A hand-written table cannot take a reserved channel request as a custom event (the generator refuses it at compile time).</summary>
+public sealed class ReservedRequestTests
+{
+    [Theory]
+    [InlineData("presence")]
+    [InlineData("subscribe")]
+    public void An_event_handler_for_a_reserved_request_fails_the_catalog(string name)
+    {
+        var table = new HandlerList { { ChannelEventKind.Event, _ => { }, null, "/", name } };
+
+        var error = Assert.Throws<InvalidOperationException>(() => new HandlerCatalog([table]));
+
+        Assert.Contains($"'{name}', a reserved channel request", error.Message, StringComparison.Ordinal);
+    }
+}

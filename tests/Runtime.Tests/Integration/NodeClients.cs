@@ -93,6 +93,10 @@ public sealed class NodeClients : IAsyncDisposable
     public Task SendMessageAsync(string client, params JsonNode?[] args) =>
         SendAsync(new JsonObject { ["cmd"] = "send", ["client"] = client, ["args"] = new JsonArray(args) });
 
+    /// <summary>channels-driver.mjs only: opens a live presence view (<c>client.presence</c>); each change comes back as a "presence" line.</summary>
+    public Task WatchPresenceAsync(string client, string channel) =>
+        SendAsync(new JsonObject { ["cmd"] = "presence", ["client"] = client, ["channel"] = channel });
+
     public Task DisconnectAsync(string client) => SendAsync(new JsonObject { ["cmd"] = "disconnect", ["client"] = client });
 
     /// <summary>Closes the client's transport (<c>socket.io.engine.close()</c>) and keeps it from reconnecting until <see cref="ReconnectAsync"/>.</summary>

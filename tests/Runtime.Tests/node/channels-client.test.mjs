@@ -140,3 +140,71 @@ test("a server that stops pinging is taken as gone after pingInterval + pingTime
   assert.notEqual(FakeSocket.last(), silent, "a new connection was opened");
   client.close();
 });
+
+/** The ack id of the last packet the client sent, which must be a presence request for `channel`. */
+function presenceRequest(socket, channel) {
+  const packet = socket.sent.at(-1);
+  const match = /^42(\d+)\["presence",(".*")\]$/.exec(packet);
+  assert.ok(match, `expected a presence request, got ${packet}`);
+  assert.equal(JSON.parse(match[2]), channel);
+  return match[1];
+}
+
+const diff = (channel, joins, leaves = {}) => ({ data: `42${JSON.stringify(["presence", channel, { joins, leaves }])}` });
+
+test("presence: diffs that arrive before the members wait for them and are applied on top, in order", async (t) => {
+  const { client } = setup(t);
+  FakeSocket.last().accept();
+  const changes = [];
+  const view = client.presence("room", (members, change) => changes.push([[...members.keys()].sort(), change]));
+  const id = presenceRequest(FakeSocket.last(), "room");
+
+  // Before the state: b joins, c joins then leaves, a (in the state) leaves; another channel's diff is ignored.
+  FakeSocket.last().onmessage(diff("room", { b: { name: "bea" } }));
+  FakeSocket.last().onmessage(diff("room", { c: {} }));
+  FakeSocket.last().onmessage(diff("room", {}, { c: {} }));
+  FakeSocket.last().onmessage(diff("room", {}, { a: { name: "ada" } }));
+  FakeSocket.last().onmessage(diff("other", { z: {} }));
+  assert.equal(view.members.size, 0, "nothing is shown before the members arrive");
+  FakeSocket.last().onmessage({ data: `43${id}[{"ok":true,"state":{"a":{"name":"ada"},"d":{"name":"dan"}}}]` });
+  const members = await view.ready;
+
+  assert.deepEqual([...members.entries()].sort(), [["b", { name: "bea" }], ["d", { name: "dan" }]]);
+  assert.deepEqual(changes, [[["b", "d"], { joins: { d: { name: "dan" }, b: { name: "bea" } }, leaves: {} }]]);
+
+  // After the state, diffs apply at once; new metadata for a member comes as a join.
+  FakeSocket.last().onmessage(diff("room", { d: { name: "dan", away: true } }, { b: { name: "bea" } }));
+  assert.deepEqual([...view.members.entries()], [["d", { name: "dan", away: true }]]);
+  assert.equal(changes.length, 2);
+  view.close();
+  FakeSocket.last().onmessage(diff("room", { e: {} }));
+  assert.equal(changes.length, 2, "a closed view is not called");
+  client.close();
+});
+
+test("presence: a refusal rejects ready; after a reconnect the members are fetched again, after the subscribes", async (t) => {
+  const { client, advance } = setup(t, { reconnectDelay: 100 });
+  FakeSocket.last().accept();
+  const refused = client.presence("nope");
+  FakeSocket.last().onmessage({ data: `43${presenceRequest(FakeSocket.last(), "nope")}[{"ok":false,"error":"not subscribed to channel 'nope'"}]` });
+  await assert.rejects(refused.ready, /not subscribed/);
+  refused.close();
+
+  const subscribed = client.subscribe("room");
+  const sub = /^42(\d+)/.exec(FakeSocket.last().sent.at(-1))[1];
+  FakeSocket.last().onmessage({ data: `43${sub}[{"ok":true}]` });
+  await subscribed;
+  const view = client.presence("room");
+  FakeSocket.last().onmessage({ data: `43${presenceRequest(FakeSocket.last(), "room")}[{"ok":true,"state":{"a":1}}]` });
+  await view.ready;
+
+  FakeSocket.last().close();
+  advance(100);
+  FakeSocket.last().accept();
+  const sent = FakeSocket.last().sent;
+  assert.match(sent.at(-2), /^42\d+\["subscribe","room"\]$/);
+  FakeSocket.last().onmessage({ data: `43${presenceRequest(FakeSocket.last(), "room")}[{"ok":true,"state":{"b":2}}]` });
+  await Promise.resolve();
+  assert.deepEqual([...view.members.entries()], [["b", 2]]);
+  client.close();
+});

@@ -15,6 +15,7 @@ const socketFor = (client) => class extends WebSocket {
     sockets.set(client, this);
   }
 };
+const views = new Map();
 // A copy: a Buffer may be a view into a shared pool, and channels.js sends what it is given.
 const decode = decoder((bytes) => new Uint8Array(bytes));
 
@@ -55,6 +56,15 @@ async function run(command) {
     case "send":
       c.send(...decode(command.args ?? []));
       break;
+    case "presence": {
+      // A live presence view; every change is reported with the whole map.
+      const { client, channel } = command;
+      const view = c.presence(channel, (members, change) =>
+        out({ client, type: "presence", channel, members: Object.fromEntries(members), change }));
+      views.set(`${client} ${channel}`, view);
+      view.ready.catch((e) => out({ client, type: "presence_error", channel, message: e.message }));
+      break;
+    }
     case "disconnect":
       c.close();
       break;
