@@ -113,6 +113,14 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         }
     }
 
+    /// <summary>Out of this server's books (and index) only: the entry in the channel's hash is another server's now.</summary>
+    public async ValueTask ForgetAsync(string @namespace, string channel, string socketId, CancellationToken cancellationToken)
+    {
+        _local.TryRemove((@namespace, channel, socketId), out _);
+        var key = ChannelKey(@namespace, channel);
+        await Database.SetRemoveAsync(IndexKey(ServerId), IndexEntry(key, socketId, @namespace, channel));
+    }
+
     private async Task<ReadOnlyMemory<byte>?> RemoveAsync(string @namespace, string channel, string socketId)
     {
         var key = ChannelKey(@namespace, channel);

@@ -30,6 +30,8 @@ public sealed class RecoveryAcrossServersTests
         await using var node = NodeClients.Start();
         var id = await node.ConnectedAsync("c", proxy.Address, options: new { transports = new[] { "websocket" }, reconnection = false });
         Assert.True((await node.EmitWithAckAsync("c", "subscribe", "room-1"))!["ok"]!.GetValue<bool>());
+        await node.ConnectedAsync("watcher", a.Address, options: new { transports = new[] { "websocket" } });
+        await node.EmitWithAckAsync("watcher", "subscribe", "room-1");
 
         var (publishA, publishB) = (Publisher(a), Publisher(b));
         var sent = 0;
@@ -60,7 +62,9 @@ public sealed class RecoveryAcrossServersTests
         var received = new List<int>();
         while (received.Count < sent)
         {
-            var e = await node.WaitAsync(x => (string?)x["client"] == "c" && (string?)x["type"] == "event", $"event {received.Count + 1} of {sent}");
+            var e = await node.WaitAsync(
+                x => (string?)x["client"] == "c" && (string?)x["type"] == "event" && (string?)x["event"] is "tick" or "direct",
+                $"event {received.Count + 1} of {sent}");
             received.Add(e["args"]![0]!.GetValue<int>());
         }
 
@@ -75,11 +79,22 @@ public sealed class RecoveryAcrossServersTests
 
         await WaitUntilAsync(() => Suspended(a).Count == 0);
         Assert.Equal(0, Volatile.Read(ref aFinished));
+
+        // Its presence went with it: b tracks it now, a's letting go published no leave, and another
+        // subscriber (on a) saw neither a leave nor a join.
+        Assert.Contains(id, (await publishA.Channel("room-1").PresenceAsync()).Keys);
+        var diffs = node.Seen.Where(e => (string?)e["client"] == "watcher" && (string?)e["event"] == "presence").Select(e => e["args"]![1]!).ToList();
+        Assert.DoesNotContain(diffs, d => d["leaves"]?[id] is not null || d["joins"]?[id] is not null);
     }
 
     private static Task<TestServer> StartAsync(RedisServer redis, Action<HandlerList> handlers)
     {
         var list = new HandlerList();
+        list.Add(ChannelEventKind.Subscribe, async e =>
+        {
+            await e.Socket.TrackAsync(e.Channel!, new Dictionary<string, string> { ["name"] = "c" });
+            return HandlerResult.Continue;
+        });
         handlers(list);
         return TestServer.StartAsync(list, services: s => s.AddChannels(o =>
         {

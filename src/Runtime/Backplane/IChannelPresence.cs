@@ -32,6 +32,13 @@ public interface IChannelPresence
     /// <summary>Removes the socket from the channel's presence; returns the metadata it had, or null when it was not there.</summary>
     ValueTask<ReadOnlyMemory<byte>?> UntrackAsync(string @namespace, string channel, string socketId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// This server no longer holds the socket, which lives on on another server (a client that recovered its
+    /// session there, see <see cref="ChannelsOptions.ConnectionStateRecovery"/>): forget it here without a
+    /// leave. The other server has tracked it again under its own name.
+    /// </summary>
+    ValueTask ForgetAsync(string @namespace, string channel, string socketId, CancellationToken cancellationToken);
+
     /// <summary>The channel's members, on every server: socket id and metadata (UTF-8 JSON).</summary>
     ValueTask<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> GetMembersAsync(string @namespace, string channel, CancellationToken cancellationToken);
 }

@@ -125,6 +125,39 @@ internal sealed class ChannelPresence(ChannelsOptions options, IChannelPresence 
         return true;
     }
 
+    /// <summary>
+    /// A socket recovered here from another server (connection-state recovery): where it is a member, this
+    /// server tracks it again under its own name, with the metadata it had, and publishes nothing (it never left).
+    /// </summary>
+    public async ValueTask AdoptAsync(IChannelMember member, string channel)
+    {
+        foreach (var (id, meta) in await store.GetMembersAsync(member.Namespace, channel, CancellationToken.None))
+        {
+            if (string.Equals(id, member.Id, StringComparison.Ordinal))
+            {
+                await store.TrackAsync(member.Namespace, channel, member.Id, meta, int.MaxValue, CancellationToken.None);
+                _tracked[(member.Id, channel)] = 0;
+                return;
+            }
+        }
+    }
+
+    /// <summary>The socket went on living on another server: forgotten here, without a leave.</summary>
+    public async ValueTask ForgetAsync(IChannelMember member, string channel)
+    {
+        if (_tracked.TryRemove((member.Id, channel), out _))
+        {
+            try
+            {
+                await store.ForgetAsync(member.Namespace, channel, member.Id, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log.PresenceLeaveFailed(ex, member.Id);
+            }
+        }
+    }
+
     /// <summary>The channel's members on every server, less <paramref name="except"/>.</summary>
     public async ValueTask<IReadOnlyDictionary<string, JsonElement>> MembersAsync(string @namespace, string channel, string? except, CancellationToken cancellationToken)
     {

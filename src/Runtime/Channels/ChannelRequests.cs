@@ -174,21 +174,29 @@ internal sealed class ChannelRequests(
             {
                 await backplane.ChannelOccupiedAsync(member.Namespace, channel);
             }
+
+            if (presence is not null)
+            {
+                await presence.AdoptAsync(member, channel);
+            }
         }
     }
 
-    /// <summary>Removes every subscription of a socket that has left (its handlers have run) and closes its set.</summary>
-    public async ValueTask RemoveAllAsync(IChannelMember member)
+    /// <summary>
+    /// Removes every subscription of a socket that has left (its handlers have run) and closes its set. A
+    /// socket <paramref name="handedOff"/> to another server (it recovered there) keeps its presence there.
+    /// </summary>
+    public async ValueTask RemoveAllAsync(IChannelMember member, bool handedOff = false)
     {
         foreach (var channel in member.Subscriptions.ToArray())
         {
-            await RemoveAsync(member, channel);
+            await RemoveAsync(member, channel, handedOff);
         }
 
         member.Subscriptions.Close();
     }
 
-    private async ValueTask RemoveAsync(IChannelMember member, string channel)
+    private async ValueTask RemoveAsync(IChannelMember member, string channel, bool handedOff = false)
     {
         if (member.Subscriptions.Remove(channel))
         {
@@ -199,7 +207,11 @@ internal sealed class ChannelRequests(
             }
 
             // After the registry: the leaving socket is not sent its own leave.
-            if (presence is not null)
+            if (presence is not null && handedOff)
+            {
+                await presence.ForgetAsync(member, channel);
+            }
+            else if (presence is not null)
             {
                 await presence.LeaveAsync(member, channel);
             }

@@ -54,6 +54,9 @@ internal sealed class LocalChannelPresence : IChannelPresence
         }
     }
 
+    /// <summary>Nothing to do: one server's sockets never move to another.</summary>
+    public ValueTask ForgetAsync(string @namespace, string channel, string socketId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask<IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>>> GetMembersAsync(string @namespace, string channel, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -109,5 +109,5 @@ internal sealed partial class SocketIoConnection
     /// anything, and server calls on a suspended socket do nothing).
     /// </summary>
     internal ValueTask EndSuspendedAsync(SocketIoSocket socket, DisconnectReason reason, bool runHandlers) =>
-        FinishAsync(socket, reason, runHandlers);
+        FinishAsync(socket, reason, runHandlers, handedOff: !runHandlers);
 }

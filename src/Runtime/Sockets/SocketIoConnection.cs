@@ -287,7 +287,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     /// The close sequence: <c>[OnDisconnect]</c> if the client left, <c>[OnUnsubscribe]</c> per channel
     /// held, <c>[OnFinish]</c> with the channels still listed, then the subscriptions go.
     /// </summary>
-    private async ValueTask FinishAsync(SocketIoSocket socket, DisconnectReason reason, bool runHandlers = true)
+    private async ValueTask FinishAsync(SocketIoSocket socket, DisconnectReason reason, bool runHandlers = true, bool handedOff = false)
     {
         if (!socket.BeginFinish())
         {
@@ -315,7 +315,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
             await _dispatcher.FinishAsync(socket);
         }
 
-        await _requests.RemoveAllAsync(socket);
+        await _requests.RemoveAllAsync(socket, handedOff);
         lock (_gate)
         {
             _sockets.Remove(socket.Namespace);
