@@ -45,6 +45,16 @@ internal enum BindingKind
     PayloadElement,
     PayloadBinary,
     PayloadValue,
+    Capture,
+}
+
+/// <summary>How a named group's text becomes a parameter's value.</summary>
+internal enum CaptureConversion
+{
+    None,
+    Text,
+    Enum,
+    Parsable,
 }
 
 /// <summary>The shapes of return type a handler may have.</summary>
@@ -65,7 +75,14 @@ internal enum ReturnKind
 /// One parameter: where its value comes from, its type (fully qualified), for payloads the argument index,
 /// and whether null may be passed to it (<c>string?</c>, or a <c>string</c> outside a nullable context).
 /// </summary>
-internal sealed record ParameterModel(BindingKind Binding, string Type, int ArgumentIndex, bool AcceptsNull = false);
+/// <remarks>For <see cref="BindingKind.Capture"/>: <see cref="Group"/> is the named group (the parameter's name) and
+/// <see cref="Conversion"/> how its text converts.</remarks>
+internal sealed record ParameterModel(BindingKind Binding, string Type, int ArgumentIndex, bool AcceptsNull = false)
+{
+    public string? Group { get; init; }
+
+    public CaptureConversion Conversion { get; init; }
+}
 
 /// <summary>
 /// One handler method, as the emitter needs it. Nothing positional: <see cref="Order"/> is the method's
