@@ -89,6 +89,8 @@ internal sealed record ParameterModel(BindingKind Binding, string Type, int Argu
 /// place among its class's handler methods (declaration order), not a file or an offset, so an edit
 /// elsewhere leaves the model equal. <see cref="AckType"/> is the type of an [OnEvent] result that the table
 /// resolves through the app's JSON options at start-up (fully qualified), or null when there is none to check.
+/// <see cref="SymbolId"/> is the method's documentation comment id, for the TypeScript contract, which reads the
+/// payload types from the compilation.
 /// </summary>
 internal sealed record HandlerMethodModel(
     string Name,
@@ -102,7 +104,8 @@ internal sealed record HandlerMethodModel(
     string Signature,
     string AttributeText,
     int Order,
-    string? AckType = null);
+    string? AckType = null,
+    string? SymbolId = null);
 
 /// <summary>A type that contains the handler class, outermost first: its keyword and name (as C# spells it).</summary>
 internal sealed record ContainingTypeModel(string Keyword, string Name);

@@ -116,7 +116,8 @@ internal static partial class HandlerParser
             method.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             AttributeText(attribute),
             DeclarationOrder(method),
-            CheckedAckType(AckValueType(method, returnKind), known));
+            CheckedAckType(AckValueType(method, returnKind), known),
+            DocumentationCommentId.CreateDeclarationId(method));
         return new HandlerEntry(classModel, methodModel);
     }
 
