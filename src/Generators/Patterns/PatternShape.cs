@@ -471,11 +471,24 @@ internal static class CaptureEmitter
                 writer.Line("{");
                 writer.Line("    i++;");
                 writer.Line("}");
-                var bound = segment.Max >= 0 ? $" || i - start > {segment.Max}" : "";
-                writer.Line($"if (i - start < {segment.Min}{bound})");
-                writer.Line("{");
-                writer.Line("    return false;");
-                writer.Line("}");
+                var bounds = new List<string>();
+                if (segment.Min > 0)
+                {
+                    bounds.Add($"i - start < {segment.Min}");
+                }
+
+                if (segment.Max >= 0)
+                {
+                    bounds.Add($"i - start > {segment.Max}");
+                }
+
+                if (bounds.Count > 0)
+                {
+                    writer.Line($"if ({string.Join(" || ", bounds)})");
+                    writer.Line("{");
+                    writer.Line("    return false;");
+                    writer.Line("}");
+                }
             }
 
             writer.Outdent();

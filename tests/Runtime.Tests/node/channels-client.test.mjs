@@ -140,3 +140,17 @@ test("a server that stops pinging is taken as gone after pingInterval + pingTime
   assert.notEqual(FakeSocket.last(), silent, "a new connection was opened");
   client.close();
 });
+
+test("a string given to connect is the server's url", (t) => {
+  FakeSocket.all = [];
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const saved = globalThis.WebSocket;
+  globalThis.WebSocket = FakeSocket;
+  try {
+    const client = connect("http://server:1234");
+    assert.match(FakeSocket.last().url, /^ws:\/\/server:1234\/socket\.io\//);
+    client.close();
+  } finally {
+    globalThis.WebSocket = saved;
+  }
+});
