@@ -20,7 +20,7 @@ need npm || apt_install npm
 [[ -x /usr/bin/chromium ]] || apt_install chromium
 [[ -x /usr/bin/redis-server ]] || apt_install redis-server
 
-echo "== npm ci (socket.io-client, ws and playwright-core for the integration and browser tests)"
+echo "== npm ci (socket.io-client, ws and playwright-core for the integration and browser tests, typescript for the contract tests)"
 (cd tests/Runtime.Tests/node && npm ci --no-audit --no-fund --loglevel=error)
 (cd bench/Load/node && npm ci --no-audit --no-fund --loglevel=error)
 

@@ -51,6 +51,8 @@ internal static class Diagnostics
     public static readonly DiagnosticDescriptor InterfaceOrRefStruct = Error("CHN0023", "Handlers cannot be declared in an interface or a ref struct", "{0}");
     public static readonly DiagnosticDescriptor EmptyRateLimit = Error("CHN0024", "RateLimit cannot be empty", "{0}");
 
+    public static readonly DiagnosticDescriptor CaptureNotParsable = Error("CHN0026", "Parameter bound to a named group cannot be parsed from text", "{0}");
+
     public static readonly DiagnosticDescriptor JsonTypeMissingFromContext = new(
         "CHN0025",
         "Payload or ack type is not declared in the app's JsonSerializerContext",
@@ -108,6 +110,24 @@ internal static class Diagnostics
         isEnabledByDefault: true,
         helpLinkUri: HelpLink("CHN0104"));
 
+    public static readonly DiagnosticDescriptor CaptureNeverParses = new(
+        "CHN0105",
+        "Named group admits text its parameter's type can never parse",
+        "Group '{0}' of pattern '{1}' admits characters {2} can never parse, so such a channel is refused at run time: tighten the group to {3}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("CHN0105"));
+
+    public static readonly DiagnosticDescriptor CaptureRegexFallback = new(
+        "CHN0201",
+        "Named groups are read by a runtime Regex",
+        "The named groups of pattern '{0}' are read by a cached runtime Regex, not compiled code: {1}; write the pattern as literals with one character class and quantifier per group, each followed by a literal the class excludes or by the end, to have them compiled",
+        Category,
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("CHN0201"));
+
     public static readonly DiagnosticDescriptor RegexFallback = new(
         "CHN0200",
         "Channel pattern uses a runtime Regex",
@@ -123,7 +143,8 @@ internal static class Diagnostics
         RefKindParameter, PointerParameter, GenericMethod, GenericClass, AbstractClass, ClassNotAccessible,
         InvalidPattern, EmptyEventName, ReservedEventName, InvalidNamespace, ChannelNotAvailable, NoUsableConstructor,
         ChannelMayBeNull, PayloadTypeNotAccessible, NotAClassMethod, ExplicitImplementation, InterfaceOrRefStruct, EmptyRateLimit,
-        JsonTypeMissingFromContext, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, UndeclaredSentType, RegexFallback,
+        JsonTypeMissingFromContext, CaptureNotParsable, UndeclaredJsonType, AmbiguousEvent, NeverMatches, UndeclaredChannels, UndeclaredSentType,
+        CaptureNeverParses, RegexFallback, CaptureRegexFallback,
     ];
 
     private static readonly Dictionary<HandlerRule, DiagnosticDescriptor> ByRule = new()
@@ -152,6 +173,7 @@ internal static class Diagnostics
         [HandlerRule.ExplicitImplementation] = ExplicitImplementation,
         [HandlerRule.EmptyRateLimit] = EmptyRateLimit,
         [HandlerRule.InterfaceOrRefStruct] = InterfaceOrRefStruct,
+        [HandlerRule.CaptureNotParsable] = CaptureNotParsable,
     };
 
     public static DiagnosticDescriptor For(HandlerRule rule) => ByRule[rule];

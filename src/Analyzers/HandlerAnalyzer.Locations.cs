@@ -22,6 +22,9 @@ public sealed partial class HandlerAnalyzer
                 return problem.Rule == HandlerRule.RefKindParameter && parameter.Modifiers.Count > 0
                     ? parameter.Modifiers[0].GetLocation()
                     : parameter.GetLocation();
+            case ProblemTarget.ParameterType when declaration is not null && problem.Index < declaration.ParameterList.Parameters.Count:
+                var typed = declaration.ParameterList.Parameters[problem.Index];
+                return (typed.Type ?? (SyntaxNode)typed).GetLocation();
             case ProblemTarget.Method when declaration is not null:
                 return problem.Rule switch
                 {
@@ -58,7 +61,13 @@ public sealed partial class HandlerAnalyzer
     }
 
     /// <summary>The attribute's first argument; with an offset into a plain string literal, that character.</summary>
-    private static Location ArgumentLocation(AttributeData attribute, int offset)
+    private static Location ArgumentLocation(AttributeData attribute, int offset) => ArgumentLocation(attribute, offset, 1, verbatim: false);
+
+    /// <summary>
+    /// The attribute's first argument; with an offset into a string literal that has no escapes (plain or verbatim),
+    /// the <paramref name="length"/> characters there (in a verbatim literal too when <paramref name="verbatim"/>).
+    /// </summary>
+    internal static Location ArgumentLocation(AttributeData attribute, int offset, int length, bool verbatim = true)
     {
         if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax)
         {
@@ -75,10 +84,13 @@ public sealed partial class HandlerAnalyzer
             && expression is LiteralExpressionSyntax { Token: var token } literal
             && literal.IsKind(SyntaxKind.StringLiteralExpression)
             && token.ValueText is { } value
-            && token.Text == "\"" + value + "\""
-            && offset < value.Length)
+            && offset + length <= value.Length)
         {
-            return Location.Create(syntax.SyntaxTree, new TextSpan(token.SpanStart + 1 + offset, 1));
+            var prefix = token.Text == "\"" + value + "\"" ? 1 : verbatim && token.Text == "@\"" + value + "\"" ? 2 : -1;
+            if (prefix > 0)
+            {
+                return Location.Create(syntax.SyntaxTree, new TextSpan(token.SpanStart + prefix + offset, length));
+            }
         }
 
         return expression.GetLocation();

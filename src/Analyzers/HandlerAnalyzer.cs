@@ -77,6 +77,7 @@ public sealed partial class HandlerAnalyzer : DiagnosticAnalyzer
             if (entry is not null)
             {
                 ReportPatternNotes(context, entry.Method, attribute);
+                ReportCaptureNotes(context, entry.Method, method, attribute);
                 ReportUndeclaredChannel(context, entry, attribute, state);
                 ReportUndeclaredJsonTypes(context, entry, method, state);
                 state.RecordAckingEvent(entry, method);

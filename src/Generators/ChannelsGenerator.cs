@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using Channels.Generators.Contract;
 using Channels.Generators.Emitter;
 using Channels.Generators.Model;
 using Channels.Generators.Parser;
@@ -18,6 +19,12 @@ namespace Channels.Generators;
 [Generator(LanguageNames.CSharp)]
 public sealed class ChannelsGenerator : IIncrementalGenerator
 {
+    /// <summary>The MSBuild property naming the TypeScript contract's file (made visible to the compiler by the package's props).</summary>
+    public const string ContractProperty = "ChannelsTypeScriptContract";
+
+    /// <summary>The generated source holding the contract's text, which the package's targets write to the file.</summary>
+    public const string ContractHintName = "ChannelsTypeScriptContract.g.cs";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -54,6 +61,33 @@ public sealed class ChannelsGenerator : IIncrementalGenerator
                     .Select(g => g.First())
                     .OrderBy(p => p.Pattern, System.StringComparer.Ordinal))))
             .WithTrackingName(StepNames.Table);
+
+        // The TypeScript contract, only when the project asks for it (<ChannelsTypeScriptContract>): it reads the
+        // payload types from the compilation, so it runs again after every edit; its output is a string, so an
+        // edit that changes no type leaves the generated source as it was.
+        var contractPath = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property." + ContractProperty, out var path) && !string.IsNullOrWhiteSpace(path) ? path.Trim() : null)
+            .WithTrackingName(StepNames.ContractPath);
+        var contract = classes
+            .Combine(contractPath)
+            .Combine(context.CompilationProvider)
+            .Select(static (pair, ct) => pair.Left.Right is null
+                ? null
+                : ContractBuilder.Build(pair.Left.Left, pair.Right.AssemblyName ?? "App", pair.Right, ct))
+            .WithTrackingName(StepNames.Contract);
+        context.RegisterSourceOutput(contract, static (output, model) =>
+        {
+            if (model is null)
+            {
+                return;
+            }
+
+            output.AddSource(ContractHintName, ContractEmitter.Emit(model.Text));
+            foreach (var type in model.Unexpressed)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(ContractEmitter.Unexpressed, Location.None, type));
+            }
+        });
 
         context.RegisterSourceOutput(classes.SelectMany(static (all, _) => HintNames.Assign(all)), static (output, file) =>
             output.AddSource(file.HintName, HandlerClassEmitter.Emit(file.Model)));

@@ -7,4 +7,6 @@ internal static class StepNames
     public const string Classes = nameof(Classes);
     public const string Assembly = nameof(Assembly);
     public const string Table = nameof(Table);
+    public const string ContractPath = nameof(ContractPath);
+    public const string Contract = nameof(Contract);
 }

@@ -21,7 +21,11 @@ public sealed partial class DiagnosticTextTests
             .ToList();
         var rules = Diagnostics.All.Select(d => d.Id).ToList();
 
-        Assert.Equal(rules.Order(StringComparer.Ordinal), sections.Order(StringComparer.Ordinal));
+        // The generator reports a rule of its own (CHN0202), tracked in its release file.
+        var generatorRules = File.ReadAllLines(Repo.Path("src", "Generators", "AnalyzerReleases.Unshipped.md"))
+            .Where(line => line.StartsWith("CHN", StringComparison.Ordinal))
+            .Select(line => line.Split(' ')[0]);
+        Assert.Equal(rules.Concat(generatorRules).Order(StringComparer.Ordinal), sections.Order(StringComparer.Ordinal));
         foreach (var id in rules)
         {
             // GitHub's anchor for the heading "## CHN0005" is "chn0005": lower case, nothing else in the heading.

@@ -13,6 +13,38 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
+    public void Typed_channel_parameters_generate_the_reviewed_source()
+    {
+        var (_, files) = GeneratorHarness.RunClean("""
+            using System;
+            using Channels;
+
+            namespace Demo;
+
+            public enum Box { Inbox, Archive }
+
+            public sealed partial class TypedHandlers
+            {
+                [OnSubscribe(@"^user:(?<user>[^:]+):(?<box>[A-Za-z]+)$")]
+                public bool Mail(string user, Box box) => true;
+
+                [OnMessage(@"^room-(?<roomId>-?\d+)$")]
+                public void Chat(int roomId, string text, string channel) { }
+
+                [OnUnsubscribe(@"^(?:a|b)-(?<id>[0-9a-f-]+)$")]
+                public static void Either(Guid id) { }
+            }
+
+            public static class Program
+            {
+                public static void Main() { }
+            }
+            """);
+
+        Baseline.Verify("Typed.Demo.TypedHandlers.Channels", files["Demo.TypedHandlers.Channels.g.cs"]);
+    }
+
+    [Fact]
     public void A_library_gets_a_public_table_and_no_module_initializer()
     {
         var (_, files) = GeneratorHarness.RunClean(Sources.Chat.Replace("public static void Main()", "public static void NotMain()", StringComparison.Ordinal), "ChatLibrary", Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary);

@@ -72,6 +72,45 @@ public sealed class GeneratedHandlersTests
     }
 
     [Fact]
+    public async Task Named_groups_bind_typed_parameters()
+    {
+        var journal = new EventJournal();
+        await using var server = await StartAsync(journal);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a", server.Address, "/typed", WebSocketOnly);
+
+        Assert.True((await node.EmitWithAckAsync("a", "subscribe", "room-42"))!["ok"]!.GetValue<bool>());
+        await node.EmitWithAckAsync("a", "publish", "room-42", new JsonObject { ["name"] = "ada", ["text"] = "hi" });
+        Assert.True((await node.EmitWithAckAsync("a", "subscribe", "user:ada:Game"))!["ok"]!.GetValue<bool>());
+        Assert.True((await node.EmitWithAckAsync("a", "subscribe", "big-9000000000-0f8fad5b-d9cb-469f-a165-70867728950e"))!["ok"]!.GetValue<bool>());
+        Assert.True((await node.EmitWithAckAsync("a", "subscribe", "b-7"))!["ok"]!.GetValue<bool>());
+
+        Assert.Equal(
+            ["typed-subscribe:42", "typed-message:42:room-42:hi", "typed-user:ada:Game", "typed-big:9000000000:0f8fad5b-d9cb-469f-a165-70867728950e", "typed-fallback:7"],
+            journal.Entries.Where(e => e.StartsWith("typed-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_capture_that_does_not_convert_refuses_the_subscribe_and_reaches_OnError()
+    {
+        var journal = new EventJournal();
+        await using var server = await StartAsync(journal);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("a", server.Address, "/typed", WebSocketOnly);
+
+        var overflow = await node.EmitWithAckAsync("a", "subscribe", "room-99999999999");
+        var notAKind = await node.EmitWithAckAsync("a", "subscribe", "user:ada:Nope");
+        await journal.WaitForAsync("typed-error:user:ada:Nope:", prefix: true);
+
+        Assert.False(overflow!["ok"]!.GetValue<bool>());
+        Assert.Contains("group 'roomId'", overflow["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False(notAKind!["ok"]!.GetValue<bool>());
+        Assert.DoesNotContain(journal.Entries, e => e.StartsWith("typed-subscribe:", StringComparison.Ordinal) || e.StartsWith("typed-user:", StringComparison.Ordinal));
+        Assert.Contains("typed-error:room-99999999999:ChannelProtocolException:channel 'room-99999999999': group 'roomId' ('99999999999') is not a valid Int32", journal.Entries);
+        Assert.Contains("typed-error:user:ada:Nope:ChannelProtocolException:channel 'user:ada:Nope': group 'kind' ('Nope') is not a valid RoomKind", journal.Entries);
+    }
+
+    [Fact]
     public async Task Handlers_in_a_referenced_class_library_are_found()
     {
         await using var server = await StartAsync(new EventJournal());

@@ -28,6 +28,10 @@ public sealed class PackageTests : IDisposable
                     "analyzers/dotnet/cs/Channels.SDK.Generators.dll",
                     "analyzers/dotnet/cs/Channels.SDK.Analyzers.dll",
                     "analyzers/dotnet/cs/Channels.SDK.CodeFixes.dll",
+                    "build/Channels.SDK.props",
+                    "build/Channels.SDK.targets",
+                    "buildTransitive/Channels.SDK.props",
+                    "buildTransitive/Channels.SDK.targets",
                     "README.md",
                 },
                 entries);
@@ -52,6 +56,7 @@ public sealed class PackageTests : IDisposable
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
+                <ChannelsTypeScriptContract>front/channels-contract.ts</ChannelsTypeScriptContract>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Channels.SDK" Version="{version}" />
@@ -83,6 +88,19 @@ public sealed class PackageTests : IDisposable
         var run = await RunAsync("dotnet", "run --no-restore -nologo", app, environment);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("tables=1", run.Output, StringComparison.Ordinal);
+
+        // The TypeScript contract is written by the build, rewritten only when it changes.
+        var contract = Path.Combine(app, "front", "channels-contract.ts");
+        Assert.True(File.Exists(contract), run.Output);
+        Assert.Contains("publish: { channel: `room-${string}`; payload: string };", File.ReadAllText(contract), StringComparison.Ordinal);
+        var written = File.GetLastWriteTimeUtc(contract);
+        var again = await RunAsync("dotnet", "build --no-restore -nologo", app, environment);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(contract));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), File.ReadAllText(Path.Combine(app, "Program.cs")).Replace("[OnMessage(\"^room-\")]", "[OnMessage(@\"^room-(?<id>\\d+)$\")]", StringComparison.Ordinal));
+        var changed = await RunAsync("dotnet", "build --no-restore -nologo", app, environment);
+        Assert.True(changed.ExitCode == 0, changed.Output);
+        Assert.Contains("publish: { channel: `room-${number}`; payload: string };", File.ReadAllText(contract), StringComparison.Ordinal);
 
         File.WriteAllText(Path.Combine(app, "Bad.cs"), """
             using Channels;

@@ -214,3 +214,38 @@ public sealed partial class StrictHandlers(EventJournal journal)
     [OnError]
     private void Failed(Exception exception) => journal.Add($"strict-error:{exception.GetType().Name}:{exception.Message}");
 }
+
+/// <summary>What a typed room channel is for.</summary>
+public enum RoomKind
+{
+    Lobby,
+    Game,
+}
+
+/// <summary>Channel patterns whose named groups bind typed parameters (a namespace of their own).</summary>
+[ChannelHandlers(Namespace = "/typed")]
+public sealed partial class TypedChannelHandlers(EventJournal journal)
+{
+    [OnSubscribe(@"^room-(?<roomId>\d+)$")]
+    public bool Room(int roomId)
+    {
+        journal.Add($"typed-subscribe:{roomId}");
+        return true;
+    }
+
+    [OnMessage(@"^room-(?<roomId>\d+)$")]
+    public void Chat(int roomId, ChatLine line, string channel) => journal.Add($"typed-message:{roomId}:{channel}:{line.Text}");
+
+    [OnSubscribe(@"^user:(?<user>[^:]+):(?<kind>[A-Za-z]+)$")]
+    public void User(string user, RoomKind kind) => journal.Add($"typed-user:{user}:{kind}");
+
+    [OnSubscribe(@"^big-(?<id>\d+)-(?<key>[0-9a-f-]+)$")]
+    public void Big(long id, Guid key) => journal.Add($"typed-big:{id}:{key}");
+
+    /// <summary>Not of the common shape: the groups are read by a cached Regex.</summary>
+    [OnSubscribe(@"^(?:a|b)-(?<n>\d+)$")]
+    public void Fallback(int n) => journal.Add($"typed-fallback:{n}");
+
+    [OnError]
+    public void Error(Exception exception, string? channel) => journal.Add($"typed-error:{channel}:{exception.GetType().Name}:{exception.Message}");
+}

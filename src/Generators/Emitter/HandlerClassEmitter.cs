@@ -104,7 +104,8 @@ internal static class HandlerClassEmitter
             guarded = true;
         }
 
-        if (method.Parameters.Any(p => p.Binding == BindingKind.Channel && !p.AcceptsNull))
+        var captures = method.Parameters.Any(p => p.Binding == BindingKind.Capture) ? method.Pattern : null;
+        if (captures is not null || method.Parameters.Any(p => p.Binding == BindingKind.Channel && !p.AcceptsNull))
         {
             // The analyzer allows a non-nullable channel only for events that always have one.
             if (guarded)
@@ -116,12 +117,23 @@ internal static class HandlerClassEmitter
             guarded = true;
         }
 
+        if (captures is not null)
+        {
+            // The groups are read and converted before the handler runs: a channel that does not convert is a
+            // protocol error for [OnError], and the handler does not run.
+            var outs = string.Concat(captures.Groups.Select((g, n) => method.Parameters.Any(p => p.Group == g.Name) ? $", out var captured{n}" : ", out _"));
+            writer.Line($"if (!{CapturesClass(invoker)}.{Patterns.CaptureEmitter.MethodName}(channel{outs}))");
+            writer.Line("{");
+            writer.Line($"    throw {Names.Support}.CaptureMismatch(channel, {CSharpText.Literal(captures.Pattern)});");
+            writer.Line("}");
+        }
+
         if (guarded)
         {
             writer.Line();
         }
 
-        var arguments = string.Join(", ", method.Parameters.Select(Argument));
+        var arguments = string.Join(", ", method.Parameters.Select(p => p.Binding == BindingKind.Capture ? CaptureArgument(p, captures!) : Argument(p)));
         var call = $"{(method.IsStatic ? model.FullName : "handler")}.{method.Name}({arguments})";
         writer.Line(method.Return switch
         {
@@ -134,6 +146,29 @@ internal static class HandlerClassEmitter
         }
 
         writer.Close();
+        if (captures is not null)
+        {
+            writer.Line();
+            writer.Line($"/// <summary>Reads the named groups of <c>{Escape(captures.Pattern)}</c> from a channel it matches.</summary>");
+            writer.Line(Names.GeneratedCode);
+            writer.Open($"private static class {CapturesClass(invoker)}");
+            writer.Block(captures.Extractor ?? "");
+            writer.Close();
+        }
+    }
+
+    private static string CapturesClass(string invoker) => invoker + "_Captures";
+
+    private static string CaptureArgument(ParameterModel parameter, Patterns.CompiledPattern pattern)
+    {
+        var index = pattern.Groups.Select((g, n) => (g, n)).First(p => p.g.Name == parameter.Group).n;
+        var group = CSharpText.Literal(parameter.Group!);
+        return parameter.Conversion switch
+        {
+            CaptureConversion.Text => "captured" + index,
+            CaptureConversion.Enum => $"{Names.Support}.CaptureEnum<{parameter.Type}>(channel, {group}, captured{index})",
+            _ => $"{Names.Support}.Capture<{parameter.Type}>(channel, {group}, captured{index})",
+        };
     }
 
     private static string Argument(ParameterModel parameter) => parameter.Binding switch

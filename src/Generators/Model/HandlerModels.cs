@@ -45,6 +45,16 @@ internal enum BindingKind
     PayloadElement,
     PayloadBinary,
     PayloadValue,
+    Capture,
+}
+
+/// <summary>How a named group's text becomes a parameter's value.</summary>
+internal enum CaptureConversion
+{
+    None,
+    Text,
+    Enum,
+    Parsable,
 }
 
 /// <summary>The shapes of return type a handler may have.</summary>
@@ -65,13 +75,22 @@ internal enum ReturnKind
 /// One parameter: where its value comes from, its type (fully qualified), for payloads the argument index,
 /// and whether null may be passed to it (<c>string?</c>, or a <c>string</c> outside a nullable context).
 /// </summary>
-internal sealed record ParameterModel(BindingKind Binding, string Type, int ArgumentIndex, bool AcceptsNull = false);
+/// <remarks>For <see cref="BindingKind.Capture"/>: <see cref="Group"/> is the named group (the parameter's name) and
+/// <see cref="Conversion"/> how its text converts.</remarks>
+internal sealed record ParameterModel(BindingKind Binding, string Type, int ArgumentIndex, bool AcceptsNull = false)
+{
+    public string? Group { get; init; }
+
+    public CaptureConversion Conversion { get; init; }
+}
 
 /// <summary>
 /// One handler method, as the emitter needs it. Nothing positional: <see cref="Order"/> is the method's
 /// place among its class's handler methods (declaration order), not a file or an offset, so an edit
 /// elsewhere leaves the model equal. <see cref="AckType"/> is the type of an [OnEvent] result that the table
 /// resolves through the app's JSON options at start-up (fully qualified), or null when there is none to check.
+/// <see cref="SymbolId"/> is the method's documentation comment id, for the TypeScript contract, which reads the
+/// payload types from the compilation.
 /// </summary>
 internal sealed record HandlerMethodModel(
     string Name,
@@ -85,7 +104,8 @@ internal sealed record HandlerMethodModel(
     string Signature,
     string AttributeText,
     int Order,
-    string? AckType = null);
+    string? AckType = null,
+    string? SymbolId = null);
 
 /// <summary>A type that contains the handler class, outermost first: its keyword and name (as C# spells it).</summary>
 internal sealed record ContainingTypeModel(string Keyword, string Name);

@@ -84,7 +84,7 @@ internal static partial class HandlerParser
         }
 
         var returnKind = ReadReturn(method, kind, known, problems);
-        var parameters = ReadParameters(method, kind, ChannelFor(kind, pattern is not null), known, problems);
+        var parameters = ReadParameters(method, kind, pattern, ChannelFor(kind, pattern is not null), known, problems);
         var constructor = ReadConstructor(type, method.IsStatic ? null : problems);
 
         if (problems.Count > start)
@@ -116,7 +116,8 @@ internal static partial class HandlerParser
             method.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             AttributeText(attribute),
             DeclarationOrder(method),
-            CheckedAckType(AckValueType(method, returnKind), known));
+            CheckedAckType(AckValueType(method, returnKind), known),
+            DocumentationCommentId.CreateDeclarationId(method));
         return new HandlerEntry(classModel, methodModel);
     }
 
@@ -287,7 +288,7 @@ internal static partial class HandlerParser
         _ => hasPattern ? ChannelAvailability.Always : ChannelAvailability.MaybeNull,
     };
 
-    private static List<ParameterModel> ReadParameters(IMethodSymbol method, EventKind kind, ChannelAvailability channel, KnownTypes known, List<HandlerProblem> problems)
+    private static List<ParameterModel> ReadParameters(IMethodSymbol method, EventKind kind, CompiledPattern? pattern, ChannelAvailability channel, KnownTypes known, List<HandlerProblem> problems)
     {
         var result = new List<ParameterModel>();
         var seen = new HashSet<BindingKind>();
@@ -307,6 +308,23 @@ internal static partial class HandlerParser
             if (type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
             {
                 problems.Add(new HandlerProblem(HandlerRule.PointerParameter, ProblemTarget.Parameter, i, $"Parameter '{parameter.Name}' cannot be a pointer or a function pointer; take a managed type (ReadOnlyMemory<byte> for binary data)"));
+                continue;
+            }
+
+            if (pattern?.Groups.FirstOrDefault(g => g.Name == parameter.Name) is { } group)
+            {
+                if (ReadCapture(parameter, i, group, pattern, known, problems) is { } capture)
+                {
+                    result.Add(capture);
+                }
+
+                continue;
+            }
+
+            if (channel == ChannelAvailability.None && GroupElsewhere(method, parameter.Name) is { } elsewhere)
+            {
+                problems.Add(new HandlerProblem(HandlerRule.ChannelNotAvailable, ProblemTarget.Parameter, i,
+                    $"[{kind.AttributeName()}] events have no channel, so parameter '{parameter.Name}' cannot bind group '{parameter.Name}' of pattern '{elsewhere.Pattern}' on '{elsewhere.Method}': only a handler whose own pattern declares the group binds it; rename the parameter if it is meant to be something else"));
                 continue;
             }
 

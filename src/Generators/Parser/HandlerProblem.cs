@@ -27,6 +27,7 @@ internal enum HandlerRule
     ExplicitImplementation,
     InterfaceOrRefStruct,
     EmptyRateLimit,
+    CaptureNotParsable,
 }
 
 /// <summary>Whether an event has a channel for a <c>string channel</c> parameter.</summary>
@@ -54,6 +55,9 @@ internal enum ProblemTarget
     ClassAttribute,
     Attribute,
     RateLimitArgument,
+
+    /// <summary>The type of the parameter at <see cref="HandlerProblem.Index"/>.</summary>
+    ParameterType,
 }
 
 /// <summary>

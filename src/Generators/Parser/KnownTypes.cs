@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace Channels.Generators.Parser;
@@ -24,6 +25,7 @@ internal sealed class KnownTypes
         ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
         ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
         ChannelHandlersAttribute = compilation.GetTypeByMetadataName("Channels.ChannelHandlersAttribute");
+        Parsable = compilation.GetTypeByMetadataName("System.IParsable`1");
     }
 
     public INamedTypeSymbol? ChannelSocket { get; }
@@ -59,6 +61,15 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? ValueTaskOfT { get; }
 
     public INamedTypeSymbol? ChannelHandlersAttribute { get; }
+
+    /// <summary><c>System.IParsable&lt;TSelf&gt;</c> (.NET 7+), which every <c>ISpanParsable&lt;TSelf&gt;</c> implements.</summary>
+    public INamedTypeSymbol? Parsable { get; }
+
+    /// <summary>Whether <paramref name="type"/> implements <c>IParsable&lt;itself&gt;</c>.</summary>
+    public bool IsParsable(ITypeSymbol type) =>
+        Parsable is not null
+        && type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, Parsable)
+            && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
 
     public bool IsContextDictionary(ITypeSymbol type) =>
         type is INamedTypeSymbol { IsGenericType: true } named

@@ -64,6 +64,13 @@ internal enum FallbackEngine
 /// The members of the matcher's own class (see <see cref="MatcherEmitter"/>): <c>internal static bool IsMatch(string s)</c>,
 /// returning exactly <c>Regex.IsMatch(s, Pattern)</c>. Null for an invalid pattern.
 /// </param>
+/// <param name="Groups">The named groups, in the order Regex numbers them.</param>
+/// <param name="Extractor">
+/// For a pattern with named groups: the members of the extractor's own class (see <see cref="CaptureEmitter"/>),
+/// giving each group's value as <c>Regex.Match(s).Groups[name].Value</c>.
+/// </param>
+/// <param name="ExtractorFallbackReason">Why the extractor uses a runtime Regex, or null when it does not.</param>
+/// <param name="TypeScript">The channels the pattern matches as a TypeScript type (a template literal type where it can).</param>
 internal sealed record CompiledPattern(
     string Pattern,
     PatternStrategy Strategy,
@@ -72,7 +79,11 @@ internal sealed record CompiledPattern(
     string? FallbackReason,
     FallbackEngine Engine,
     bool NeverMatches,
-    string? Matcher);
+    string? Matcher,
+    Model.EquatableArray<PatternGroup> Groups = default,
+    string? Extractor = null,
+    string? ExtractorFallbackReason = null,
+    string TypeScript = "string");
 
 /// <summary>One ordinal test of a literal alternation: <c>^?lit(\$|\Z|\z)?</c>.</summary>
 internal readonly record struct LiteralBranch(bool AtStart, string Literal, AnchorKind? AtEnd);
@@ -119,6 +130,14 @@ internal static class PatternCompiler
     public static CompiledPattern Compile(string pattern)
     {
         var plan = Analyze(pattern);
+        if (plan.Strategy == PatternStrategy.Invalid)
+        {
+            return new CompiledPattern(pattern, plan.Strategy, plan.Error, plan.ErrorOffset, null, FallbackEngine.None, false, null, TypeScript: "never");
+        }
+
+        var parsed = RegexParser.Parse(pattern);
+        var groups = PatternShape.Groups(pattern, parsed).ToList();
+        var (extractor, extractorFallback) = groups.Count == 0 ? (null, null) : CaptureEmitter.Emit(pattern, parsed, groups);
         return new CompiledPattern(
             pattern,
             plan.Strategy,
@@ -127,7 +146,11 @@ internal static class PatternCompiler
             plan.FallbackReason,
             plan.Engine,
             plan.Automaton?.NeverMatches ?? false,
-            plan.Strategy == PatternStrategy.Invalid ? null : MatcherEmitter.Emit(plan));
+            MatcherEmitter.Emit(plan),
+            new Model.EquatableArray<PatternGroup>(groups),
+            extractor,
+            extractorFallback,
+            PatternShape.TypeScript(plan, parsed));
     }
 
     internal static PatternPlan Analyze(string pattern)

@@ -82,6 +82,24 @@ internal sealed class ParseResult
     public int ErrorOffset { get; set; } = -1;
 
     public string? Unsupported { get; set; }
+
+    /// <summary>The named groups (not numbered ones), in the order they open; empty when parsing stopped early.</summary>
+    public IReadOnlyList<NamedCapture> Captures { get; set; } = Array.Empty<NamedCapture>();
+}
+
+/// <summary>
+/// A named group as written: its name, where its body starts and how long it is in the pattern, and the body's
+/// node (the very object in the tree, so a caller can find the group among its parent's items).
+/// </summary>
+internal sealed class NamedCapture(string name, int bodyOffset, int bodyLength, RegexNode body)
+{
+    public string Name { get; } = name;
+
+    public int BodyOffset { get; } = bodyOffset;
+
+    public int BodyLength { get; } = bodyLength;
+
+    public RegexNode Body { get; } = body;
 }
 
 /// <summary>
@@ -101,6 +119,7 @@ internal sealed class RegexParser
     private int _captureCount;
     private readonly HashSet<int> _explicitGroupNumbers = new();
     private readonly List<(int Number, int Offset)> _backreferences = new();
+    private readonly List<NamedCapture> _captures = new();
 
     private RegexParser(string pattern)
     {
@@ -118,7 +137,7 @@ internal sealed class RegexParser
             var root = parser.ParseAll();
             parser.CheckBackreferences();
             return parser._unsupported is null
-                ? new ParseResult { Root = root }
+                ? new ParseResult { Root = root, Captures = parser._captures }
                 : new ParseResult { Unsupported = parser._unsupported };
         }
         catch (PatternSyntaxException e)
@@ -433,7 +452,14 @@ internal sealed class RegexParser
         }
 
         _pos++;
-        return ParseGroupBody(open);
+        var bodyStart = _pos;
+        var body = ParseGroupBody(open);
+        if (!IsAsciiDigit(name[0]))
+        {
+            _captures.Add(new NamedCapture(name, bodyStart, _pos - 1 - bodyStart, body));
+        }
+
+        return body;
     }
 
     private RegexNode ParseEscape()

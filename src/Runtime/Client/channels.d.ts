@@ -93,4 +93,62 @@ export declare class ChannelsClient {
   close(): void;
 }
 
-export declare function connect(options?: ConnectOptions): ChannelsClient;
+/**
+ * Opens a client (a string is the url).
+ *
+ * With the app's generated contract as type argument, the client is checked against it:
+ * `connect<ChannelsContract>(url)` for the namespace "/", `connect<ChannelsContract, "/admin">({ url, namespace: "/admin" })`
+ * for another one.
+ */
+export declare function connect(options?: ConnectOptions | string): ChannelsClient;
+export declare function connect<C extends ContractShape, N extends keyof C & string = "/">(
+  options?: string | (ConnectOptions & { namespace?: N }),
+): TypedChannelsClient<C[N]>;
+
+// ---- typed clients (the contract the build writes with <ChannelsTypeScriptContract>) ----
+
+/** What the generated contract says about one namespace. */
+export interface NamespaceContract {
+  /** Custom events ([OnEvent]): the arguments the server binds, and the type of its ack. */
+  events: Record<string, { args: unknown[]; ack: unknown }>;
+  /** The channels a client may subscribe to ([OnSubscribe] patterns). */
+  subscribe: string;
+  /** What may be published, per channel pattern ([OnMessage] payloads). */
+  publish: { channel: string; payload: unknown };
+  /** What a plain message (send) may carry (unpatterned [OnMessage] payloads). */
+  send: unknown;
+  /** What the server's handlers send to channels (the "message" event). */
+  message: unknown;
+}
+
+/** A generated contract: its namespaces by name. */
+export type ContractShape = { [namespace: string]: NamespaceContract };
+
+/** The payload published to channel `Ch`: the payloads of every pattern that `Ch` matches. */
+export type PublishPayload<N extends NamespaceContract, Ch extends string> =
+  N["publish"] extends infer P ? (P extends { channel: infer Pattern; payload: infer D } ? (Ch extends Pattern ? D : never) : never) : never;
+
+/** Events every client has, whatever the contract. */
+export interface TypedClientEvents<N extends NamespaceContract> {
+  connect: () => void;
+  disconnect: (reason: string) => void;
+  connect_error: (error: Error & { data?: unknown }) => void;
+  error: (error: Error) => void;
+  message: (data: N["message"], channel?: N["subscribe"]) => void;
+}
+
+/** A client checked against one namespace of the app's contract. */
+export interface TypedChannelsClient<N extends NamespaceContract> {
+  readonly connected: boolean;
+  readonly id: string | null;
+  readonly channels: N["subscribe"][];
+  on<E extends keyof TypedClientEvents<N>>(event: E, handler: TypedClientEvents<N>[E]): this;
+  off<E extends keyof TypedClientEvents<N>>(event: E, handler: TypedClientEvents<N>[E]): this;
+  subscribe(channel: N["subscribe"]): Promise<ChannelAck>;
+  unsubscribe(channel: N["subscribe"]): Promise<ChannelAck>;
+  publish<Ch extends N["publish"]["channel"]>(channel: Ch, data: PublishPayload<N, Ch>): Promise<ChannelAck>;
+  send(data: N["send"]): void;
+  emit<E extends keyof N["events"] & string>(event: E, ...args: N["events"][E]["args"]): void;
+  emitWithAck<E extends keyof N["events"] & string>(event: E, ...args: N["events"][E]["args"]): Promise<N["events"][E]["ack"]>;
+  close(): void;
+}

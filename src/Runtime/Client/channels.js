@@ -21,9 +21,11 @@ const SIO = { connect: 0, disconnect: 1, event: 2, ack: 3, connectError: 4, bina
 /**
  * Opens a client. Options: url, path, namespace, auth, reconnect, reconnectDelay, reconnectDelayMax,
  * ackTimeout, outboxMax, outboxTtl, WebSocket; now and random replace Date.now and Math.random (tests).
+ * A string is the url. In TypeScript (or checked JavaScript), connect<Contract>(url) types the client with
+ * the app's generated contract (see channels.d.ts).
  */
 export function connect(options = {}) {
-  return new ChannelsClient(options);
+  return new ChannelsClient(typeof options === "string" ? { url: options } : options);
 }
 
 export class ChannelsClient {

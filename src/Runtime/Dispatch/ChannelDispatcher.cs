@@ -305,7 +305,9 @@ internal sealed class ChannelDispatcher(HandlerCatalog catalog, ChannelsLog log,
             await ErrorAsync(socket, ex, channel);
             return kind switch
             {
-                ChannelEventKind.Connect or ChannelEventKind.Subscribe => HandlerResult.Crashed("internal server error"),
+                // A channel whose named groups do not convert is the client's mistake: the refusal says so.
+                ChannelEventKind.Connect or ChannelEventKind.Subscribe => HandlerResult.Crashed(
+                    ex is ChannelProtocolException ? Protocol.ClientText.Error(ex.Message) : "internal server error"),
 
                 // The client's ack says what went wrong with its arguments; anything else is the server's business.
                 ChannelEventKind.Event or ChannelEventKind.Message => HandlerResult.Failed(

@@ -208,3 +208,17 @@ test("presence: a refusal rejects ready; after a reconnect the members are fetch
   assert.deepEqual([...view.members.entries()], [["b", 2]]);
   client.close();
 });
+
+test("a string given to connect is the server's url", (t) => {
+  FakeSocket.all = [];
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const saved = globalThis.WebSocket;
+  globalThis.WebSocket = FakeSocket;
+  try {
+    const client = connect("http://server:1234");
+    assert.match(FakeSocket.last().url, /^ws:\/\/server:1234\/socket\.io\//);
+    client.close();
+  } finally {
+    globalThis.WebSocket = saved;
+  }
+});

@@ -1,0 +1,60 @@
+using Channels.Tests;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Channels.Generators.Tests;
+
+/// <summary>
+/// The chat sample's front end (the module script of samples/Chat/room.html, checked JavaScript with JSDoc types)
+/// type-checks with <c>tsc</c> against the sample's contract, samples/Chat/channels-contract.ts, which its build
+/// writes and which must be what the generator makes of its handlers now.
+/// </summary>
+public sealed class ChatFrontEndTests
+{
+    private static string Contract => File.ReadAllText(Repo.Path("samples", "Chat", "channels-contract.ts")).Replace("\r\n", "\n", StringComparison.Ordinal);
+
+    private static string RoomScript => TypeScriptCheck.ModuleScript(File.ReadAllText(Repo.Path("samples", "Chat", "room.html")));
+
+    [Fact]
+    public void The_committed_contract_is_what_the_generator_makes_of_the_handlers()
+    {
+        var handlers = File.ReadAllText(Repo.Path("samples", "Chat", "ChatHandlers.cs"));
+        var usings = CSharpSyntaxTree.ParseText(
+            "global using System; global using System.Collections.Generic; global using System.Linq; global using System.Threading; global using System.Threading.Tasks; global using Microsoft.AspNetCore.Http;",
+            GeneratorHarness.ParseOptions);
+        var compilation = GeneratorHarness.Compile(handlers, "Channels.Samples.Chat").AddSyntaxTrees(usings);
+
+        var generated = ContractTests.Generate(compilation, requireClean: false).Contract;
+
+        Assert.Equal(generated, Contract);
+    }
+
+    [Fact]
+    public async Task The_room_page_type_checks_against_the_contract()
+    {
+        Assert.StartsWith("\n// @ts-check", RoomScript, StringComparison.Ordinal);
+
+        var (exitCode, errors, output) = await TypeScriptCheck.RunAsync(new Dictionary<string, string>
+        {
+            ["room.js"] = RoomScript,
+            ["channels-contract.ts"] = Contract,
+        });
+
+        Assert.True(exitCode == 0 && errors.Count == 0, output);
+    }
+
+    [Fact]
+    public async Task A_mistake_in_the_room_page_fails_the_check()
+    {
+        var wrong = RoomScript.Replace("client.emitWithAck(\"who\", room)", "client.emitWithAck(\"whom\", room)", StringComparison.Ordinal);
+        Assert.NotEqual(RoomScript, wrong);
+
+        var (_, errors, output) = await TypeScriptCheck.RunAsync(new Dictionary<string, string>
+        {
+            ["room.js"] = wrong,
+            ["channels-contract.ts"] = Contract,
+        });
+
+        Assert.True(errors.Count == 1 && errors[0].Code == "TS2345" && errors[0].Message.Contains("\"whom\"", StringComparison.Ordinal), output);
+    }
+}
