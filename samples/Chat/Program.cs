@@ -11,10 +11,13 @@ using Channels;
 using Channels.Samples.Chat;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddSingleton<ChatRooms>();
 var channels = builder.Services.AddChannels(o =>
 {
     o.JsonSerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default);
+
+    // A page whose connection drops for a moment (a phone changing networks) comes back to the same socket
+    // and gets the lines it missed; the room sees no leave and no join (docs/handlers.md).
+    o.ConnectionStateRecovery = new();
 
     // Pages of other origins that may connect, e.g. the Socket.IO Admin UI served elsewhere
     // (Chat__AllowedOrigins__0=https://admin.socket.io).
@@ -53,7 +56,19 @@ app.MapChannels();
 var pages = app.Environment.ContentRootPath;
 app.MapGet("/", () => Page(pages, "index.html"));
 app.MapGet("/room/{name}", (string name) => Page(pages, "room.html"));
-app.MapGet("/rooms", (ChatRooms rooms) => Results.Json(rooms.Snapshot(), ChatJson.Default.DictionaryStringStringArray));
+app.MapGet("/rooms", async (IChannelPublisher publisher) =>
+{
+    // Every room someone holds (on any instance), and who is there: the room's presence.
+    var rooms = new Dictionary<string, string[]>(StringComparer.Ordinal);
+    var held = (await publisher.All.FetchSocketsAsync()).SelectMany(s => s.Channels).Where(c => c.StartsWith("room-", StringComparison.Ordinal));
+    foreach (var channel in held.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+    {
+        var members = await publisher.Channel(channel).PresenceAsync();
+        rooms[channel["room-".Length..]] = [.. members.Values.Select(m => m.GetProperty("name").GetString() ?? "").Order(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    return Results.Json(rooms, ChatJson.Default.DictionaryStringStringArray);
+});
 app.MapPost("/system", async (HttpRequest request, IChannelPublisher publisher) =>
 {
     if (request.Headers["X-Staff-Key"] != staffKey)
@@ -101,7 +116,7 @@ static IResult Page(string folder, string name)
         return Results.Content(File.ReadAllText(file), "text/html; charset=utf-8");
     }
 
-    using var stream = typeof(ChatRooms).Assembly.GetManifestResourceStream(name)!;
+    using var stream = typeof(ChatHandlers).Assembly.GetManifestResourceStream(name)!;
     using var reader = new StreamReader(stream);
     return Results.Content(reader.ReadToEnd(), "text/html; charset=utf-8");
 }

@@ -13,9 +13,7 @@ export interface ChatLine {
 /** The app's Socket.IO namespaces, each as channels.js's NamespaceContract. */
 export type ChannelsContract = {
   "/": {
-    events: {
-      "who": { args: [room: string]; ack: string[] };
-    };
+    events: {};
     subscribe: `room-${string}`;
     publish: { channel: `room-${string}`; payload: string };
     send: never;

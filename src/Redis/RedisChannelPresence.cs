@@ -183,9 +183,9 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
     /// <summary>Refreshes this server's heartbeat, then removes the members of servers whose heartbeat expired.</summary>
     private async Task BeatAsync()
     {
-        if (Interlocked.Exchange(ref _beating, 1) == 1 || _backplane.Connection is not { IsConnected: true })
+        // One beat at a time: a slow one (Redis lagging) is not overtaken by the next.
+        if (_backplane.Connection is not { IsConnected: true } || Interlocked.Exchange(ref _beating, 1) == 1)
         {
-            Volatile.Write(ref _beating, 0);
             return;
         }
 
@@ -215,8 +215,9 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
 
             Interlocked.Increment(ref _beats);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // A timer's work: whatever failed (Redis, an unreadable entry) is logged and tried again at the next beat.
             HeartbeatFailed(ex);
         }
         finally

@@ -58,10 +58,11 @@ public sealed class ChannelsOptions
 
     /// <summary>
     /// The largest presence metadata of one socket in one channel, in bytes of JSON; larger is refused with an
-    /// exception. Default 1 KiB. A full channel's presence must fit in one client's outbound bound:
-    /// <see cref="MaxPresenceMembersPerChannel"/> × (this + 32) may be at most <see cref="MaxOutboundBytes"/>.
+    /// exception. Default 512: with the default member limit, a full channel's presence stays under half of the
+    /// default <see cref="MaxOutboundBytes"/>, past which a client's presence request is refused (its answer
+    /// would fill the client's queue).
     /// </summary>
-    public int MaxPresenceMetaBytes { get; set; } = 1024;
+    public int MaxPresenceMetaBytes { get; set; } = 512;
 
     /// <summary>
     /// The most packets waiting to be written to one client. A client that falls this far behind is

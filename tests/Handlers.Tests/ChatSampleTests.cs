@@ -36,7 +36,7 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
         Assert.True((await node.EmitWithAckAsync("bob", "subscribe", "room-native"))!["ok"]!.GetValue<bool>());
         var refused = await node.EmitWithAckAsync("eve", "subscribe", "room-native");
         var joined = await node.WaitAsync("ada", "event", "message");
-        var who = await node.EmitWithAckAsync("ada", "who", "native");
+        var here = await node.EmitWithAckAsync("ada", "presence", "room-native");
         await node.EmitWithAckAsync("bob", "publish", "room-native", "hello <b>ada</b>");
         var said = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "ada" && e["args"]?[0]?["kind"]?.GetValue<string>() == "message", "ada receives bob's line");
 
@@ -51,7 +51,7 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
         Assert.False(refused!["ok"]!.GetValue<bool>());
         Assert.Contains("in use", refused["error"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("bob", joined["args"]![0]!["name"]!.GetValue<string>());
-        Assert.Equal(["ada", "bob"], who!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["ada", "bob"], here!["state"]!.AsObject().Select(m => m.Value!["name"]!.GetValue<string>()).Order());
         Assert.Equal("hello <b>ada</b>", said["args"]![0]!["text"]!.GetValue<string>());
         Assert.Equal("bob", said["args"]![0]!["name"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);

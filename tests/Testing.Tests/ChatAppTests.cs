@@ -32,10 +32,10 @@ public sealed class ChatAppTests(WebApplicationFactory<Program> factory) : IClas
         await ada.SubscribeAsync("room-names");
 
         var refused = await other.SubscribeAsync("room-names");
-        var who = await other.EmitWithAckAsync("who", "names");
+        var here = await ada.PresenceAsync("room-names");
 
         Assert.Equal(new ChannelAck(false, "The nickname 'ada' is in use in this room."), refused);
-        Assert.Equal(["ada"], who.EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal(["ada"], here.Values.Select(m => m.GetProperty("name").GetString()));
     }
 
     [Fact]

@@ -174,8 +174,12 @@ internal sealed class ChannelPresence(ChannelsOptions options, IChannelPresence 
         return result;
     }
 
-    /// <summary>The answer to a client's <c>presence</c> request: <c>{"ok":true,"state":{id: meta, …}}</c>, as one JSON value.</summary>
-    public async ValueTask<JsonElement> StateAsync(string @namespace, string channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer to a client's <c>presence</c> request: <c>{"ok":true,"state":{id: meta, …}}</c>, as one JSON value;
+    /// null when it is larger than half of <see cref="ChannelsOptions.MaxOutboundBytes"/>, which would fill the
+    /// client's queue and disconnect it as a slow consumer.
+    /// </summary>
+    public async ValueTask<JsonElement?> StateAsync(string @namespace, string channel, CancellationToken cancellationToken)
     {
         var members = await store.GetMembersAsync(@namespace, channel, cancellationToken);
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -187,7 +191,7 @@ internal sealed class ChannelPresence(ChannelsOptions options, IChannelPresence 
             json.WriteEndObject();
         }
 
-        return JsonElement.Parse(buffer.WrittenSpan);
+        return buffer.WrittenCount > options.MaxOutboundBytes / 2 ? null : JsonElement.Parse(buffer.WrittenSpan);
     }
 
     private sealed class Pending

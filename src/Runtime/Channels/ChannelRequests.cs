@@ -251,7 +251,9 @@ internal sealed class ChannelRequests(
         {
             try
             {
-                ack = await presence.StateAsync(member.Namespace, channel, member.Socket.Disconnected);
+                ack = await presence.StateAsync(member.Namespace, channel, member.Socket.Disconnected) is { } state
+                    ? state
+                    : await dispatcher.RefuseAsync(member.Socket, PresenceDiff.EventName, $"presence of channel '{ClientText.Excerpt(channel)}' is too large to send", null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -141,6 +141,7 @@ export interface TypedClientEvents<N extends NamespaceContract> {
 export interface TypedChannelsClient<N extends NamespaceContract> {
   readonly connected: boolean;
   readonly id: string | null;
+  readonly recovered: boolean;
   readonly channels: N["subscribe"][];
   on<E extends keyof TypedClientEvents<N>>(event: E, handler: TypedClientEvents<N>[E]): this;
   off<E extends keyof TypedClientEvents<N>>(event: E, handler: TypedClientEvents<N>[E]): this;
@@ -150,5 +151,6 @@ export interface TypedChannelsClient<N extends NamespaceContract> {
   send(data: N["send"]): void;
   emit<E extends keyof N["events"] & string>(event: E, ...args: N["events"][E]["args"]): void;
   emitWithAck<E extends keyof N["events"] & string>(event: E, ...args: N["events"][E]["args"]): Promise<N["events"][E]["ack"]>;
+  presence<Meta = unknown>(channel: N["subscribe"], onChange?: (members: Map<string, Meta>, change: PresenceChange<Meta>) => void): PresenceView<Meta>;
   close(): void;
 }

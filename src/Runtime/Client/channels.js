@@ -229,10 +229,10 @@ export class ChannelsClient {
     for (const channel of channels) {
       this.emitWithAck("subscribe", channel).then((ack) => { if (!ack?.ok) this.#channels.delete(channel); }, () => {});
     }
-    // After the subscribes: the server answers a channel's presence to its subscribers only. A recovered
-    // session got the diffs it missed replayed.
-    if (!this.recovered) for (const view of this.#presence) view.refresh().catch(() => {});
     for (const item of outbox) this.#write(item.args, item.ack);
+    // After the subscribes, the held ones and those waiting in the outbox: the server answers a channel's
+    // presence to its subscribers only. A recovered session got the diffs it missed replayed instead.
+    if (!this.recovered) for (const view of this.#presence) view.refresh().catch(() => {});
   }
 
   // ---- sending ----

@@ -17,13 +17,6 @@ internal sealed class ChannelsOptionsValidator : IValidateOptions<ChannelsOption
         AtLeast(options.MaxChannelNameLength, 1, nameof(options.MaxChannelNameLength));
         AtLeast(options.MaxPresenceMembersPerChannel, 1, nameof(options.MaxPresenceMembersPerChannel));
         AtLeast(options.MaxPresenceMetaBytes, 4, nameof(options.MaxPresenceMetaBytes));
-        if ((long)options.MaxPresenceMembersPerChannel * (options.MaxPresenceMetaBytes + 32L) > options.MaxOutboundBytes)
-        {
-            // The answer to a presence request for a full channel is one packet: it must fit in a client's queue.
-            failures.Add(
-                $"ChannelsOptions.MaxPresenceMembersPerChannel × (MaxPresenceMetaBytes + 32) must be at most MaxOutboundBytes ({options.MaxOutboundBytes}); " +
-                $"it is {options.MaxPresenceMembersPerChannel} × {options.MaxPresenceMetaBytes + 32}. Lower one of the presence limits or raise MaxOutboundBytes.");
-        }
         AtLeast(options.MaxOutboundPackets, 1, nameof(options.MaxOutboundPackets));
         AtLeast(options.MaxOutboundBytes, 1, nameof(options.MaxOutboundBytes));
         AtLeast(options.MaxPendingEvents, 1, nameof(options.MaxPendingEvents));

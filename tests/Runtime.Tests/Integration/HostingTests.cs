@@ -101,19 +101,6 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task Presence_limits_whose_full_state_would_not_fit_a_client_queue_stop_the_app_at_start()
-    {
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => TestServer.StartAsync(
-            TestApp.Handlers(),
-            configure: o => o.MaxPresenceMembersPerChannel = 100_000));
-
-        Assert.Contains(
-            "ChannelsOptions.MaxPresenceMembersPerChannel × (MaxPresenceMetaBytes + 32) must be at most MaxOutboundBytes (16777216); it is 100000 × 1056.",
-            failure.Message,
-            StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void MapChannels_without_AddChannels_says_what_is_missing()
     {
         var builder = WebApplication.CreateSlimBuilder();

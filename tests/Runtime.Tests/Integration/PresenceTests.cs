@@ -186,6 +186,27 @@ public sealed class PresenceTests
     }
 
     [Fact]
+    public async Task A_presence_answer_over_half_the_outbound_bound_is_refused_rather_than_sent()
+    {
+        await using var server = await TestServer.StartAsync(Handlers(), o => o.MaxOutboundBytes = 1000);
+        await using var node = NodeClients.Start();
+        await node.ConnectedAsync("ada", server.Address, options: As("ada"));
+        await node.ConnectedAsync("bea", server.Address, options: As("bea"));
+        await node.EmitWithAckAsync("ada", "subscribe", "silent-1");
+        await node.EmitWithAckAsync("bea", "subscribe", "silent-1");
+
+        await node.EmitWithAckAsync("ada", "try-track", "silent-1", 300);
+        var one = await node.EmitWithAckAsync("ada", "presence", "silent-1");
+        await node.EmitWithAckAsync("bea", "try-track", "silent-1", 300);
+        var two = await node.EmitWithAckAsync("ada", "presence", "silent-1");
+
+        Assert.True(one!["ok"]!.GetValue<bool>());
+        Assert.False(two!["ok"]!.GetValue<bool>());
+        Assert.Equal("presence of channel 'silent-1' is too large to send", two["error"]!.GetValue<string>());
+        Assert.DoesNotContain(node.Seen, e => e["type"]?.GetValue<string>() == "disconnect");
+    }
+
+    [Fact]
     public async Task The_channels_js_live_map_ends_equal_to_the_server_after_churn_during_its_first_fetch()
     {
         const int Churners = 8;

@@ -222,3 +222,19 @@ test("a string given to connect is the server's url", (t) => {
     globalThis.WebSocket = saved;
   }
 });
+
+test("presence: asked before the connection, after a subscribe waiting with it, the members still arrive", async (t) => {
+  const { client } = setup(t);
+  client.subscribe("room");
+  const view = client.presence("room");
+  FakeSocket.last().accept();
+  const sent = FakeSocket.last().sent.slice(1);
+  assert.match(sent[0], /^420\["subscribe","room"\]$/);
+  assert.match(sent[1], /^421\["presence","room"\]$/);
+  assert.match(sent[2], /^422\["presence","room"\]$/, "asked again after the outbox, so after the subscribe");
+  FakeSocket.last().onmessage({ data: '430[{"ok":true}]' });
+  FakeSocket.last().onmessage({ data: '431[{"ok":true,"state":{"a":1}}]' });
+  FakeSocket.last().onmessage({ data: '432[{"ok":true,"state":{"a":1,"b":2}}]' });
+  assert.deepEqual([...(await view.ready).keys()], ["a", "b"]);
+  client.close();
+});
