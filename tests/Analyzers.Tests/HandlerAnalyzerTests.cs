@@ -191,6 +191,7 @@ public sealed class HandlerAnalyzerTests
         {
             [OnEvent({|CHN0015:"subscribe"|})] public void A() { }
             [OnEvent({|CHN0015:"disconnect"|})] public void B() { }
+            [OnEvent({|CHN0015:"presence"|})] public void C() { }
         }
         """);
 

@@ -46,7 +46,7 @@ public sealed class ChatFrontEndTests
     [Fact]
     public async Task A_mistake_in_the_room_page_fails_the_check()
     {
-        var wrong = RoomScript.Replace("client.emitWithAck(\"who\", room)", "client.emitWithAck(\"whom\", room)", StringComparison.Ordinal);
+        var wrong = RoomScript.Replace("client.publish(channel, ", "client.publish(\"lobby\", ", StringComparison.Ordinal);
         Assert.NotEqual(RoomScript, wrong);
 
         var (_, errors, output) = await TypeScriptCheck.RunAsync(new Dictionary<string, string>
@@ -55,6 +55,6 @@ public sealed class ChatFrontEndTests
             ["channels-contract.ts"] = Contract,
         });
 
-        Assert.True(errors.Count == 1 && errors[0].Code == "TS2345" && errors[0].Message.Contains("\"whom\"", StringComparison.Ordinal), output);
+        Assert.True(errors.Count == 1 && errors[0].Code == "TS2345" && errors[0].Message.Contains("\"lobby\"", StringComparison.Ordinal), output);
     }
 }

@@ -38,14 +38,14 @@ public sealed class ChatSampleTests(NativeChat chat, ITestOutputHelper output) :
         var joined = await node.WaitAsync("ada", "event", "message");
         var here = await node.EmitWithAckAsync("ada", "presence", "room-native");
         await node.EmitWithAckAsync("bob", "publish", "room-native", "hello <b>ada</b>");
-        var said = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "ada" && e["args"]?[0]?["kind"]?.GetValue<string>() == "message", "ada receives bob's line");
+        var said = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "ada" && e["event"]?.GetValue<string>() == "message" && e["args"]?[0]?["kind"]?.GetValue<string>() == "message", "ada receives bob's line");
 
         using var http = new HttpClient { BaseAddress = chat.Address };
         var forbidden = await http.PostAsync("system", new StringContent("""{"room":"native","text":"x"}""", Encoding.UTF8, "application/json"));
         using var staff = new HttpRequestMessage(HttpMethod.Post, "system") { Content = new StringContent("""{"room":"native","text":"maintenance at noon"}""", Encoding.UTF8, "application/json") };
         staff.Headers.Add("X-Staff-Key", "staff");
         var accepted = await http.SendAsync(staff);
-        var system = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "bob" && e["args"]?[0]?["kind"]?.GetValue<string>() == "system", "bob receives the system message");
+        var system = await node.WaitAsync(e => e["client"]?.GetValue<string>() == "bob" && e["event"]?.GetValue<string>() == "message" && e["args"]?[0]?["kind"]?.GetValue<string>() == "system", "bob receives the system message");
         var rooms = JsonNode.Parse(await http.GetStringAsync("rooms"))!;
 
         Assert.False(refused!["ok"]!.GetValue<bool>());

@@ -33,7 +33,7 @@ internal static partial class HandlerParser
 
     /// <summary>Event names the runtime keeps for itself (Socket.IO's and the channel protocol's).</summary>
     public static readonly ImmutableArray<string> ReservedEventNames =
-        ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener", "subscribe", "unsubscribe", "message", "publish"];
+        ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener", "subscribe", "unsubscribe", "message", "publish", "presence"];
 
     /// <summary>Fully qualified, with nullable reference type annotations (<c>global::Line?</c>).</summary>
     public static readonly SymbolDisplayFormat NullableFullyQualified = SymbolDisplayFormat.FullyQualifiedFormat

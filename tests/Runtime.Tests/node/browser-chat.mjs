@@ -86,7 +86,7 @@ try {
   }
   path.restore();
   await expectLog(ada, "bob: while you were away 2");
-  await ada.locator("#status", { hasText: /^$/ }).waitFor();
+  await ada.waitForFunction(() => document.getElementById("status").textContent === "");
   for (const line of ["while you were away 1", "while you were away 2"]) {
     const seen = await ada.locator("#log p", { hasText: "bob: " + line }).count();
     if (seen !== 1) throw new Error(`ada saw "${line}" ${seen} times`);
