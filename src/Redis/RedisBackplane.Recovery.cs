@@ -37,11 +37,7 @@ internal sealed partial class RedisBackplane : IRecoveryBackplane
 
     public string Head => Volatile.Read(ref _lastRead);
 
-    /// <summary>
-    /// Adds a publication to the stream; this server delivers it when it reads it back. Fire and forget, as
-    /// the other publications: the publisher does not wait a Redis round trip per message, and one
-    /// multiplexer connection keeps the order. Without Redis: delivered here, without an offset.
-    /// </summary>
+    /// <summary>Adds a publication to the stream; this server delivers it when it reads it back. Without Redis: delivered here, without an offset.</summary>
     private async ValueTask AppendAsync(ChannelPublication publication)
     {
         if (_redis is { IsConnected: true } redis)
@@ -51,8 +47,7 @@ internal sealed partial class RedisBackplane : IRecoveryBackplane
                 await redis.GetDatabase().ScriptEvaluateAsync(
                     AppendScript,
                     [StreamKey, StreamNotifyChannel],
-                    [_recovery!.MaxPackets, PublicationCodec.Encode(_serverId, Guid.NewGuid(), publication)],
-                    CommandFlags.FireAndForget);
+                    [_recovery!.MaxPackets, PublicationCodec.Encode(_serverId, Guid.NewGuid(), publication)]);
                 return;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
