@@ -124,7 +124,7 @@ internal static class HandlerClassEmitter
             var outs = string.Concat(captures.Groups.Select((g, n) => method.Parameters.Any(p => p.Group == g.Name) ? $", out var captured{n}" : ", out _"));
             writer.Line($"if (!{CapturesClass(invoker)}.{Patterns.CaptureEmitter.MethodName}(channel{outs}))");
             writer.Line("{");
-            writer.Line($"    throw {Names.Support}.CaptureMismatch(channel, {CSharpText.Literal(captures.Pattern)});");
+            writer.Line($"    throw {Names.Support}.CaptureMismatch(e, {CSharpText.Literal(captures.Pattern)});");
             writer.Line("}");
         }
 
@@ -166,8 +166,8 @@ internal static class HandlerClassEmitter
         return parameter.Conversion switch
         {
             CaptureConversion.Text => "captured" + index,
-            CaptureConversion.Enum => $"{Names.Support}.CaptureEnum<{parameter.Type}>(channel, {group}, captured{index})",
-            _ => $"{Names.Support}.Capture<{parameter.Type}>(channel, {group}, captured{index})",
+            CaptureConversion.Enum => $"{Names.Support}.CaptureEnum<{parameter.Type}>(captured{index}, e, {group})",
+            _ => $"{Names.Support}.Capture<{parameter.Type}>(captured{index}, e, {group})",
         };
     }
 

@@ -136,30 +136,30 @@ public static class GeneratedHandlerSupport
     // ---- captures ----
 
     /// <summary>
-    /// The text of named group <paramref name="group"/> of <paramref name="channel"/> parsed as <typeparamref name="T"/>
-    /// with the invariant culture; a client's channel that does not convert (an <c>int</c> that overflows) is a
-    /// protocol error naming the channel and the group, and the handler does not run.
+    /// <paramref name="text"/>, captured by named group <paramref name="group"/> from the channel of <paramref name="e"/>,
+    /// parsed as <typeparamref name="T"/> with the invariant culture; a client's channel that does not convert (an
+    /// <c>int</c> that overflows) is a protocol error naming the channel and the group, and the handler does not run.
     /// </summary>
-    public static T Capture<T>(string channel, string group, string text)
+    public static T Capture<T>(string text, ChannelEvent e, string group)
         where T : IParsable<T> =>
         T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw CaptureError(channel, group, text, typeof(T));
+            : throw CaptureError(e.Channel, group, text, typeof(T));
 
-    /// <summary>The text of named group <paramref name="group"/> as a member name of <typeparamref name="T"/> (case-sensitive; numbers are refused).</summary>
-    public static T CaptureEnum<T>(string channel, string group, string text)
+    /// <summary><paramref name="text"/>, captured by named group <paramref name="group"/>, as a member name of <typeparamref name="T"/> (case-sensitive; numbers are refused).</summary>
+    public static T CaptureEnum<T>(string text, ChannelEvent e, string group)
         where T : struct, Enum =>
         text.Length > 0 && !char.IsDigit(text[0]) && text[0] is not ('-' or '+') && !text.Contains(',', StringComparison.Ordinal)
             && Enum.TryParse<T>(text, ignoreCase: false, out var value) && Enum.IsDefined(value)
             ? value
-            : throw CaptureError(channel, group, text, typeof(T));
+            : throw CaptureError(e.Channel, group, text, typeof(T));
 
-    /// <summary>The error for a channel whose groups could not be read (the pattern does not match it).</summary>
-    public static ChannelProtocolException CaptureMismatch(string channel, string pattern) =>
-        new($"channel '{Protocol.ClientText.Excerpt(channel)}' does not match pattern '{pattern}'");
+    /// <summary>The error for a channel whose groups could not be read (<paramref name="pattern"/> does not match it).</summary>
+    public static ChannelProtocolException CaptureMismatch(ChannelEvent e, string pattern) =>
+        new($"channel '{Protocol.ClientText.Excerpt(e.Channel ?? "")}' does not match pattern '{pattern}'");
 
-    private static ChannelProtocolException CaptureError(string channel, string group, string text, Type type) =>
-        new($"channel '{Protocol.ClientText.Excerpt(channel)}': group '{group}' ('{Protocol.ClientText.Excerpt(text)}') is not a valid {type.Name}");
+    private static ChannelProtocolException CaptureError(string? channel, string group, string text, Type type) =>
+        new($"channel '{Protocol.ClientText.Excerpt(channel ?? "")}': group '{group}' ('{Protocol.ClientText.Excerpt(text)}') is not a valid {type.Name}");
 
     // ---- results ----
 

@@ -19,10 +19,10 @@ namespace Demo
             string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnSubscribe] event without a channel");
             if (!__Channels_Mail_Captures.Extract(channel, out var captured0, out var captured1))
             {
-                throw global::Channels.Dispatch.GeneratedHandlerSupport.CaptureMismatch(channel, "^user:(?<user>[^:]+):(?<box>[A-Za-z]+)$");
+                throw global::Channels.Dispatch.GeneratedHandlerSupport.CaptureMismatch(e, "^user:(?<user>[^:]+):(?<box>[A-Za-z]+)$");
             }
 
-            return global::Channels.Dispatch.GeneratedHandlerSupport.Accept(handler.Mail(captured0, global::Channels.Dispatch.GeneratedHandlerSupport.CaptureEnum<global::Demo.Box>(channel, "box", captured1)));
+            return global::Channels.Dispatch.GeneratedHandlerSupport.Accept(handler.Mail(captured0, global::Channels.Dispatch.GeneratedHandlerSupport.CaptureEnum<global::Demo.Box>(captured1, e, "box")));
         }
 
         /// <summary>Reads the named groups of <c>^user:(?&lt;user&gt;[^:]+):(?&lt;box&gt;[A-Za-z]+)$</c> from a channel it matches.</summary>
@@ -86,10 +86,10 @@ namespace Demo
             string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnMessage] event without a channel");
             if (!__Channels_Chat_Captures.Extract(channel, out var captured0))
             {
-                throw global::Channels.Dispatch.GeneratedHandlerSupport.CaptureMismatch(channel, "^room-(?<roomId>-?\\d+)$");
+                throw global::Channels.Dispatch.GeneratedHandlerSupport.CaptureMismatch(e, "^room-(?<roomId>-?\\d+)$");
             }
 
-            handler.Chat(global::Channels.Dispatch.GeneratedHandlerSupport.Capture<int>(channel, "roomId", captured0), global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw global::Channels.Dispatch.GeneratedHandlerSupport.NullArgument(0), channel);
+            handler.Chat(global::Channels.Dispatch.GeneratedHandlerSupport.Capture<int>(captured0, e, "roomId"), global::Channels.Dispatch.GeneratedHandlerSupport.String(e.Payload, 0) ?? throw global::Channels.Dispatch.GeneratedHandlerSupport.NullArgument(0), channel);
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 
@@ -146,10 +146,10 @@ namespace Demo
             string channel = e.Channel ?? throw new global::System.InvalidOperationException("[OnUnsubscribe] event without a channel");
             if (!__Channels_Either_Captures.Extract(channel, out var captured0))
             {
-                throw global::Channels.Dispatch.GeneratedHandlerSupport.CaptureMismatch(channel, "^(?:a|b)-(?<id>[0-9a-f-]+)$");
+                throw global::Channels.Dispatch.GeneratedHandlerSupport.CaptureMismatch(e, "^(?:a|b)-(?<id>[0-9a-f-]+)$");
             }
 
-            global::Demo.TypedHandlers.Either(global::Channels.Dispatch.GeneratedHandlerSupport.Capture<global::System.Guid>(channel, "id", captured0));
+            global::Demo.TypedHandlers.Either(global::Channels.Dispatch.GeneratedHandlerSupport.Capture<global::System.Guid>(captured0, e, "id"));
             return global::Channels.Dispatch.GeneratedHandlerSupport.Done();
         }
 
