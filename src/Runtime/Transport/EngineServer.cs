@@ -25,12 +25,16 @@ internal sealed class EngineServer
         Log = log;
         Metrics = metrics;
         Time = time;
+        Heartbeats = new HeartbeatScheduler(time);
         _createHandler = createHandler;
     }
 
     public ChannelsOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Every session's pings and ping timeouts, on one timer.</summary>
+    public HeartbeatScheduler Heartbeats { get; }
 
     public OriginPolicy Origins { get; }
 

@@ -13,8 +13,9 @@ internal sealed class EngineSession
     private readonly OutboundQueue _queue;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
+    private readonly HeartbeatScheduler.Beat _beat;
     private volatile State _state;
-    private TaskCompletionSource? _pong;
+    private bool _awaitingPong;
     private long _pongDeadline;
     private EngineCloseReason? _closeReason;
     private bool _probed;
@@ -28,6 +29,7 @@ internal sealed class EngineSession
         _state = transport == EngineTransportKind.Polling ? State.Polling : State.WebSocket;
         _queue = new OutboundQueue(server.Options.MaxOutboundPackets, server.Options.MaxOutboundBytes);
         Polling = transport == EngineTransportKind.Polling ? new PollingTransport(server, this) : null;
+        _beat = server.Heartbeats.Create(this);
         Handler = createHandler(this);
     }
 
@@ -85,7 +87,8 @@ internal sealed class EngineSession
         }
     }
 
-    public void Start() => _ = HeartbeatAsync();
+    /// <summary>Starts the heartbeat: the first ping goes out one ping interval from now.</summary>
+    public void Start() => _beat.At(_server.Heartbeats.After(_server.Options.PingInterval));
 
     /// <summary>
     /// Queues a packet for the client. A client whose queue is full is too slow: its session is closed
@@ -117,8 +120,7 @@ internal sealed class EngineSession
                 _server.Metrics.Received(packet.Data.Length);
                 return Handler.OnMessageAsync(packet);
             case EnginePacketType.Pong:
-                Interlocked.Exchange(ref _pongDeadline, 0);
-                Volatile.Read(ref _pong)?.TrySetResult();
+                OnPong();
                 return ValueTask.CompletedTask;
             case EnginePacketType.Close:
                 Abort(EngineCloseReason.ClientClose, EngineFrame.Noop);
@@ -182,6 +184,7 @@ internal sealed class EngineSession
 
         // The pending GET learns its reply before the queue completes, which would wake it with a CLOSE.
         var farewell = Polling?.End(pollReply ?? EngineFrame.Close, owesFarewell: wasPolling && pollReply is not null) ?? false;
+        _beat.Cancel();
         _queue.Complete();
         _lifetime.Cancel();
         if (farewell)
@@ -278,39 +281,52 @@ internal sealed class EngineSession
         Polling!.CancelInterrupt();
     }
 
-    // ---- heartbeat ----
+    // ---- heartbeat (on the server's HeartbeatScheduler: no timer or task per session) ----
 
-    private async Task HeartbeatAsync()
+    /// <summary>
+    /// The session's beat came due: a ping goes out when none is pending (the answer is awaited for the
+    /// ping timeout); otherwise the pending ping went unanswered and the session ends.
+    /// </summary>
+    internal void OnBeat()
     {
-        var time = _server.Time;
-        var interval = _server.Options.PingInterval;
-        var timeout = _server.Options.PingTimeout;
-        try
+        var heartbeats = _server.Heartbeats;
+        lock (_gate)
         {
-            while (true)
+            if (_state == State.Closed)
             {
-                await Task.Delay(interval, time, Closed).ConfigureAwait(false);
-                var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Volatile.Write(ref _pong, pong);
-                Interlocked.Exchange(ref _pongDeadline, time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency));
-                if (!_queue.TryEnqueueControl(EngineFrame.Ping))
+                return;
+            }
+
+            if (!_awaitingPong)
+            {
+                var deadline = heartbeats.After(_server.Options.PingTimeout);
+                _awaitingPong = true;
+                Interlocked.Exchange(ref _pongDeadline, deadline);
+                if (_queue.TryEnqueueControl(EngineFrame.Ping))
                 {
-                    return;
+                    _beat.At(deadline);
                 }
 
-                try
-                {
-                    await pong.Task.WaitAsync(timeout, time, Closed).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    Abort(EngineCloseReason.PingTimeout);
-                    return;
-                }
+                return;
             }
         }
-        catch (OperationCanceledException)
+
+        Abort(EngineCloseReason.PingTimeout);
+    }
+
+    /// <summary>The client answered the ping: the next one goes out one ping interval from now.</summary>
+    private void OnPong()
+    {
+        lock (_gate)
         {
+            if (!_awaitingPong || _state == State.Closed)
+            {
+                return;
+            }
+
+            _awaitingPong = false;
+            Interlocked.Exchange(ref _pongDeadline, 0);
+            _beat.At(_server.Heartbeats.After(_server.Options.PingInterval));
         }
     }
 }
