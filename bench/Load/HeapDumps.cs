@@ -99,12 +99,13 @@ internal sealed partial class HeapDumps(string root)
             var match = ReportLine().Match(line);
             if (match.Success)
             {
-                // A type listed twice (one line per module or per load context) is summed.
+                // The first column is the size of one object (for arrays and strings bucketed by size, the
+                // bucket's average); a type listed on several lines (size buckets, modules) is summed.
                 var type = match.Groups[3].Value.Trim();
+                var size = long.Parse(match.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+                var objects = long.Parse(match.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
                 var (bytes, count) = types.GetValueOrDefault(type);
-                types[type] = (
-                    bytes + long.Parse(match.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture),
-                    count + long.Parse(match.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+                types[type] = (bytes + (size * objects), count + objects);
             }
         }
 
@@ -135,7 +136,10 @@ internal sealed partial class HeapDumps(string root)
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    /// <summary>"   1,234,567    12,345  Some.Type" (size in bytes, count, type), as <c>dotnet-gcdump report</c> prints.</summary>
-    [GeneratedRegex(@"^\s*([\d,]+)\s+([\d,]+)\s+(\S.*?)\s*(\(.*\))?\s*$")]
+    /// <summary>
+    /// "   224    10,000  Some.Type  [Module.dll]" or "  2,887  68  System.Byte[] (Bytes > 1K)  [Module.dll]" (size
+    /// of one object, count, type, size bucket, module), as <c>dotnet-gcdump report</c> prints.
+    /// </summary>
+    [GeneratedRegex(@"^\s*([\d,]+)\s+([\d,]+)\s+(\S.*?)\s*(\(Bytes > [^)]*\))?\s*(\[[^\]]*\])?\s*$")]
     private static partial Regex ReportLine();
 }

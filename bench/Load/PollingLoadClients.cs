@@ -5,23 +5,34 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Channels.Bench.Load;
 
 /// <summary>
+/// The HTTP pools the long-polling clients share, one per server: about one connection per client (its
+/// pending GET) rather than a pool per client, so that 10,000 of them fit the harness's file limit. A
+/// server's pool is disposed, closing its connections, when the scenario is done with the server.
+/// </summary>
+internal static class PollingPools
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, SocketsHttpHandler> Pools = new();
+
+    public static SocketsHttpHandler For(Uri server) =>
+        Pools.GetOrAdd(server, static _ => new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) });
+
+    public static void Release(Uri server)
+    {
+        if (Pools.TryRemove(server, out var pool))
+        {
+            pool.Dispose();
+        }
+    }
+}
+
+/// <summary>
 /// A lean Engine.IO v4 long-polling client for the Socket.IO-protocol servers (ours and socket.io on Node):
 /// one GET pending at a time, POSTs one at a time, pings answered, acks matched, message packets counted
-/// without parsing. All of them share one <see cref="HttpClient"/> (<see cref="Shared"/>), whose pool holds
-/// about one connection per client (its pending GET), so that 10,000 of them fit the harness's file limit.
+/// without parsing; its requests go through its server's shared pool (<see cref="PollingPools"/>).
 /// </summary>
 internal sealed class PollingLoadClient(Uri server) : ILoadClient
 {
-    /// <summary>One pool for every polling client: no limit per server, long polls well within the timeout.</summary>
-    public static readonly HttpClient Shared = new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = int.MaxValue,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(100),
-    };
-
+    private readonly HttpClient _http = new(PollingPools.For(server), disposeHandler: false) { Timeout = TimeSpan.FromSeconds(100) };
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _post = new(1, 1);
     private readonly Dictionary<long, TaskCompletionSource> _acks = [];
@@ -40,7 +51,7 @@ internal sealed class PollingLoadClient(Uri server) : ILoadClient
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         var open = new UriBuilder(server) { Path = "/socket.io/", Query = "EIO=4&transport=polling" }.Uri;
-        var handshake = await Shared.GetStringAsync(open, cancellationToken);
+        var handshake = await _http.GetStringAsync(open, cancellationToken);
 
         // 0{"sid":"…",…}
         using var json = JsonDocument.Parse(handshake.AsMemory(1));
@@ -73,7 +84,7 @@ internal sealed class PollingLoadClient(Uri server) : ILoadClient
         try
         {
             using var content = new StringContent(packet, Encoding.UTF8, "text/plain");
-            using var response = await Shared.PostAsync(_session, content);
+            using var response = await _http.PostAsync(_session, content);
             response.EnsureSuccessStatusCode();
         }
         finally
@@ -88,7 +99,7 @@ internal sealed class PollingLoadClient(Uri server) : ILoadClient
         {
             while (!_stop.IsCancellationRequested)
             {
-                var body = await Shared.GetStringAsync(_session, _stop.Token);
+                var body = await _http.GetStringAsync(_session, _stop.Token);
                 foreach (var packet in body.Split('\x1e'))
                 {
                     if (!Handle(packet))
@@ -152,20 +163,22 @@ internal sealed class PollingLoadClient(Uri server) : ILoadClient
 
     public async ValueTask DisposeAsync()
     {
-        if (_session is not null)
-        {
-            // The CLOSE packet ends the session; the pending GET is then answered and the loop ends.
-            await PostQuietlyAsync("1");
-        }
-
+        // The pending GET first (its connection closes), then the CLOSE packet that ends the session on a
+        // pooled connection: never two connections per client at once.
         await _stop.CancelAsync();
         if (_loop is not null)
         {
             await _loop;
         }
 
+        if (_session is not null)
+        {
+            await PostQuietlyAsync("1");
+        }
+
         _stop.Dispose();
         _post.Dispose();
+        _http.Dispose();
     }
 }
 
@@ -176,13 +189,11 @@ internal sealed class PollingLoadClient(Uri server) : ILoadClient
 /// </summary>
 internal sealed class SignalRPollingLoadClient(Uri server) : ILoadClient
 {
-    private static readonly SocketsHttpHandler Pool = new() { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
-
     private readonly HubConnection _connection = new HubConnectionBuilder()
         .WithUrl(new Uri(server, "hub"), options =>
         {
             options.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
-            options.HttpMessageHandlerFactory = _ => new SharedHandler(Pool);
+            options.HttpMessageHandlerFactory = _ => new SharedHandler(PollingPools.For(server));
         })
         .Build();
 

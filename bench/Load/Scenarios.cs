@@ -123,6 +123,7 @@ internal static class Scenarios
         finally
         {
             await DisposeAllAsync(clients);
+            PollingPools.Release(server.Address);
         }
     }
 
