@@ -35,7 +35,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     public SocketIoConnection(
         EngineSession session,
-        HttpContext httpContext,
+        HttpContextSnapshot request,
         ChannelsOptions options,
         ChannelDispatcher dispatcher,
         ChannelRequests requests,
@@ -49,7 +49,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         ISocketObserver? observer)
     {
         Session = session;
-        HttpContext = httpContext;
+        Request = request;
         _options = options;
         _dispatcher = dispatcher;
         _requests = requests;
@@ -73,7 +73,10 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     public EngineSession Session { get; }
 
-    public HttpContext HttpContext { get; }
+    /// <summary>The request that opened the connection, copied; its <see cref="HttpContext"/> is built when first read.</summary>
+    public HttpContextSnapshot Request { get; }
+
+    public HttpContext HttpContext => Request.HttpContext;
 
     /// <summary>The message log, when the app turned it on.</summary>
     public MessageLog? MessageLog { get; }

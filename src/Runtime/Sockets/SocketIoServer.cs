@@ -32,7 +32,7 @@ internal sealed class SocketIoServer(
     {
         var connection = new SocketIoConnection(
             session,
-            HttpContextSnapshot.Create(http, services),
+            new HttpContextSnapshot(http, services),
             options,
             dispatcher,
             requests,
