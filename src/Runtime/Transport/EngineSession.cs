@@ -14,6 +14,8 @@ internal sealed class EngineSession
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
     private readonly HeartbeatScheduler.Beat _beat;
+    private Action<object>? _onEnded;
+    private object? _onEndedState;
     private volatile State _state;
     private bool _awaitingPong;
     private long _pongDeadline;
@@ -187,6 +189,10 @@ internal sealed class EngineSession
         _beat.Cancel();
         _queue.Complete();
         _lifetime.Cancel();
+        if (Interlocked.Exchange(ref _onEnded, null) is { } onEnded)
+        {
+            onEnded(_onEndedState!);
+        }
         if (farewell)
         {
             // Kept in the table for a moment, so the client's next GET still gets its NOOP (see PollingTransport).
@@ -203,6 +209,21 @@ internal sealed class EngineSession
         MarkEstablished();
         _server.Log.SessionClosed(Id, final.ToText());
         Handler.OnClosed(final);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> once when the session ends (at once if it has ended), for the
+    /// transport that must cut a write short: one field, where a registration on <see cref="Closed"/> would
+    /// hold a callback node and the token's registration table for the session's whole life.
+    /// </summary>
+    public void OnEnded(Action<object> callback, object state)
+    {
+        _onEndedState = state;
+        Volatile.Write(ref _onEnded, callback);
+        if (IsClosed && Interlocked.Exchange(ref _onEnded, null) is { } ended)
+        {
+            ended(state);
+        }
     }
 
     /// <summary>The layer above has a connected socket: the session no longer counts as unconnected.</summary>
