@@ -1,18 +1,24 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Channels.Diagnostics;
 using Channels.Protocol;
 
 namespace Channels.Sockets;
 
 /// <summary>
-/// The one loop of a connection: a bounded queue read by one task, so that everything that reaches a
-/// handler runs one item at a time, in the order queued. Items are the client's packets (the read side
-/// waits while the queue is full, which pushes back on the client), invalid packets to report, and the
-/// server's own calls (<see cref="RunAsync{T}"/>). When the queue is completed, what is in it is still
-/// run, then <see cref="IConnectionLoopOwner.OnLoopEndedAsync"/>.
+/// The one loop of a connection: a bounded queue drained by one runner at a time, so that everything that
+/// reaches a handler runs one item at a time, in the order queued. Items are the client's packets (the read
+/// side waits while the queue is full, which pushes back on the client), invalid packets to report, and the
+/// server's own calls (<see cref="RunAsync{T}"/>). When the queue is completed, what is in it is still run,
+/// then <see cref="IConnectionLoopOwner.OnLoopEndedAsync"/>.
 /// </summary>
-internal sealed class ConnectionLoop
+/// <remarks>
+/// The runner exists only while there is something to run: the first item queued to an idle loop puts the
+/// loop itself on the thread pool (no allocation), and the runner stops when the queue is empty. An idle
+/// connection's loop is this object alone, with no channel, task, state machine, queue storage or
+/// semaphore (about 1.2 KB per connection with a channel read by a long-lived task). Items run in the
+/// execution context the loop was created in, as the long-lived task's did.
+/// </remarks>
+internal sealed class ConnectionLoop : IThreadPoolWorkItem
 {
     /// <summary>
     /// The item of a loop the current code runs in, if any: flows into every handler the item calls, and
@@ -25,29 +31,51 @@ internal sealed class ConnectionLoop
     private readonly ChannelsLog _log;
     private readonly ChannelsMetrics _metrics;
     private readonly string _sessionId;
-    private readonly Channel<Item> _items;
+    private readonly int _capacity;
     private readonly long _maxBytes;
-    private readonly SemaphoreSlim _drained = new(0);
+    private readonly ExecutionContext? _context = ExecutionContext.Capture();
+    private readonly Lock _gate = new();
+    private Queue<Item>? _items;
+    private TaskCompletionSource? _room;
+    private TaskCompletionSource? _completion;
+    private Action<object>? _onEnded;
+    private object? _onEndedState;
     private long _queuedBytes;
+    private bool _running;
+    private bool _completed;
+    private bool _ended;
     private Turn? _current;
 
     public ConnectionLoop(IConnectionLoopOwner owner, int capacity, long maxBytes, string sessionId, ChannelsLog log, ChannelsMetrics metrics)
     {
         _owner = owner;
+        _capacity = capacity;
         _maxBytes = maxBytes;
         _sessionId = sessionId;
         _log = log;
         _metrics = metrics;
-        _items = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        Completion = RunLoopAsync();
     }
 
     /// <summary>Ends once the loop has run everything queued and the owner's end.</summary>
-    public Task Completion { get; }
+    public Task Completion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_completion is null)
+                {
+                    _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (_ended && !_running)
+                    {
+                        _completion.TrySetResult();
+                    }
+                }
+
+                return _completion.Task;
+            }
+        }
+    }
 
     /// <summary>
     /// True when the caller runs inside this loop's current item: a handler, or the end. (A task a handler
@@ -56,36 +84,34 @@ internal sealed class ConnectionLoop
     public bool IsCurrent => s_turn.Value is { } turn && ReferenceEquals(turn, Volatile.Read(ref _current));
 
     /// <summary>
+    /// Calls <paramref name="callback"/> once the loop has run everything queued and the owner's end (at once
+    /// if it has): for whoever tracks live loops, without a task and a continuation per loop.
+    /// </summary>
+    public void OnEnded(Action<object> callback, object state)
+    {
+        lock (_gate)
+        {
+            if (!(_ended && !_running))
+            {
+                _onEndedState = state;
+                _onEnded = callback;
+                return;
+            }
+        }
+
+        callback(state);
+    }
+
+    /// <summary>
     /// Queues a client's packet of <paramref name="bytes"/>; waits while the queue holds its most items or
     /// bytes (one packet larger than the byte bound still goes in alone). False once the loop is ending.
     /// Called by the connection's read side, one packet at a time.
     /// </summary>
-    public async ValueTask<bool> PostAsync(SocketIoPacket packet, int bytes, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (Volatile.Read(ref _queuedBytes) > 0 && Volatile.Read(ref _queuedBytes) + bytes > _maxBytes)
-            {
-                await _drained.WaitAsync(cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-
-        Interlocked.Add(ref _queuedBytes, bytes);
-        if (await WriteAsync(new Item(packet, null, null, bytes), cancellationToken))
-        {
-            return true;
-        }
-
-        Interlocked.Add(ref _queuedBytes, -bytes);
-        return false;
-    }
+    public ValueTask<bool> PostAsync(SocketIoPacket packet, int bytes, CancellationToken cancellationToken) =>
+        WriteAsync(new Item(packet, null, null, bytes), cancellationToken);
 
     /// <summary>Queues the report of an invalid packet, if there is room; the session is being closed anyway.</summary>
-    public void PostInvalid(string reason) => _items.Writer.TryWrite(new Item(null, reason, null, 0));
+    public void PostInvalid(string reason) => TryWrite(new Item(null, reason, null, 0), out _);
 
     /// <summary>
     /// Runs <paramref name="work"/> on the loop: at once when already there (a handler calling the server's
@@ -131,62 +157,145 @@ internal sealed class ConnectionLoop
     }
 
     /// <summary>No more items: what is queued still runs, then the owner's end.</summary>
-    public void Complete() => _items.Writer.TryComplete();
-
-    private async ValueTask<bool> WriteAsync(Item item, CancellationToken cancellationToken)
+    public void Complete()
     {
-        try
+        TaskCompletionSource? room;
+        bool start;
+        lock (_gate)
         {
-            await _items.Writer.WriteAsync(item, cancellationToken);
-            return true;
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            room = _room;
+            _room = null;
+            start = !_running;
+            _running = true;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+
+        // Writers waiting for room learn that the loop is ending.
+        room?.TrySetResult();
+        if (start)
         {
-            return false;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
-    private async Task RunLoopAsync()
+    /// <summary>Queues an item, waiting while the queue is full; false once the loop is ending or the wait is cancelled.</summary>
+    private async ValueTask<bool> WriteAsync(Item item, CancellationToken cancellationToken)
     {
-        await foreach (var item in _items.Reader.ReadAllAsync())
+        while (true)
         {
-            if (item.Bytes > 0)
+            if (TryWrite(item, out var room))
             {
-                // Taken off the queue: its bytes no longer count, and a read side waiting for room may go on.
-                Interlocked.Add(ref _queuedBytes, -item.Bytes);
-                if (_drained.CurrentCount == 0)
-                {
-                    _drained.Release();
-                }
+                return true;
             }
 
-            var started = Stopwatch.GetTimestamp();
-            Begin();
+            if (room is null)
+            {
+                return false;
+            }
+
             try
             {
-                if (item.Work is { } work)
+                await room.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues an item if there is room (items, and bytes for a packet: one larger than the byte bound goes in
+    /// alone). When full, <paramref name="room"/> is a task that ends when there may be room; null once the
+    /// loop is ending.
+    /// </summary>
+    private bool TryWrite(Item item, out Task? room)
+    {
+        bool start;
+        lock (_gate)
+        {
+            room = null;
+            if (_completed)
+            {
+                return false;
+            }
+
+            var count = _items?.Count ?? 0;
+            if (count >= _capacity || (item.Bytes > 0 && _queuedBytes > 0 && _queuedBytes + item.Bytes > _maxBytes))
+            {
+                room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                return false;
+            }
+
+            (_items ??= new Queue<Item>()).Enqueue(item);
+            _queuedBytes += item.Bytes;
+            start = !_running;
+            _running = true;
+        }
+
+        if (start)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return true;
+    }
+
+    /// <summary>The runner, on the thread pool, in the loop's execution context.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_context is null)
+        {
+            _ = DrainAsync();
+        }
+        else
+        {
+            ExecutionContext.Run(_context, static state => _ = ((ConnectionLoop)state!).DrainAsync(), this);
+        }
+    }
+
+    /// <summary>Runs items until the queue is empty (the runner then stops), or, once completed and drained, the owner's end.</summary>
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            Item item;
+            TaskCompletionSource? room;
+            lock (_gate)
+            {
+                if (_items is { Count: > 0 } items)
                 {
-                    await work();
+                    item = items.Dequeue();
+
+                    // Taken off the queue: its bytes no longer count, and a writer waiting for room may go on.
+                    _queuedBytes -= item.Bytes;
+                    room = _room;
+                    _room = null;
+                    if (items.Count == 0)
+                    {
+                        // An idle loop keeps no storage.
+                        _items = null;
+                    }
                 }
-                else if (item.Packet is { } packet)
+                else if (_completed && !_ended)
                 {
-                    await _owner.HandleAsync(packet);
+                    _ended = true;
+                    break;
                 }
                 else
                 {
-                    await _owner.HandleInvalidAsync(item.Error!);
+                    _running = false;
+                    return;
                 }
             }
-            catch (Exception ex)
-            {
-                _log.HandlerFailed(ex, "dispatch", _sessionId);
-            }
-            finally
-            {
-                End();
-            }
 
-            _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
+            room?.TrySetResult();
+            await RunItemAsync(item);
         }
 
         Begin();
@@ -202,6 +311,53 @@ internal sealed class ConnectionLoop
         {
             End();
         }
+
+        TaskCompletionSource? completion;
+        Action<object>? onEnded;
+        object? onEndedState;
+        lock (_gate)
+        {
+            _running = false;
+            completion = _completion;
+            onEnded = _onEnded;
+            onEndedState = _onEndedState;
+            _onEnded = null;
+            _onEndedState = null;
+        }
+
+        completion?.TrySetResult();
+        onEnded?.Invoke(onEndedState!);
+    }
+
+    private async ValueTask RunItemAsync(Item item)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Begin();
+        try
+        {
+            if (item.Work is { } work)
+            {
+                await work();
+            }
+            else if (item.Packet is { } packet)
+            {
+                await _owner.HandleAsync(packet);
+            }
+            else
+            {
+                await _owner.HandleInvalidAsync(item.Error!);
+            }
+        }
+        catch (Exception ex)
+        {
+            _log.HandlerFailed(ex, "dispatch", _sessionId);
+        }
+        finally
+        {
+            End();
+        }
+
+        _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>An item starts: a new turn, flowing into what it calls.</summary>
@@ -213,8 +369,7 @@ internal sealed class ConnectionLoop
     }
 
     /// <summary>
-    /// The item is over: its turn is no longer current, and the loop waits with no context of its own (an
-    /// idle connection holds no execution context).
+    /// The item is over: its turn is no longer current, and the loop goes on with no context of its own.
     /// </summary>
     private void End()
     {
