@@ -314,4 +314,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     /// <summary>Ends when the loop has run the close sequence of every socket.</summary>
     public Task Completion => _loop.Completion;
+
+    /// <summary>Calls <paramref name="callback"/> once the loop has run the close sequence of every socket (no task per connection).</summary>
+    internal void OnCompleted(Action<object> callback, object state) => _loop.OnEnded(callback, state);
 }
