@@ -21,6 +21,9 @@ var runs = Option("--runs") is { } runsOption ? int.Parse(runsOption, CultureInf
 int[] fanOutSizes = smoke ? [20] : [100, 1000, 5000];
 var idleConnections = smoke ? 20 : 1000;
 var stormConnections = smoke ? 20 : 1000;
+// The marginal idle scenario: the RSS growth from the first point to the second, per connection added.
+var marginalLow = smoke ? 10 : 5000;
+var marginalHigh = smoke ? 20 : 10_000;
 var roomClients = smoke ? 20 : 1000;
 var roomMessages = smoke ? 5 : 100;
 var latencySubscribers = smoke ? 10 : 100;
@@ -82,6 +85,10 @@ if (args.Contains("--soak"))
 
 // Scenario by scenario; within one, each run starts every selected server in turn (in reverse order on
 // even runs, so that A and B see the same drift in the machine's load: A B, B A, A B …).
+// --gcdump: a managed heap dump of each JIT server at both points of the marginal idle scenario, and the
+// difference by type printed after the tables (in its own run: a dump perturbs the RSS readings).
+var heapDumps = args.Contains("--gcdump") ? new HeapDumps(root) : null;
+Scenarios.HeapDump = heapDumps is null ? null : heapDumps.TakeAsync;
 var results = new List<(string Scenario, string Server, double Median, double Min, double Max)>();
 foreach (var size in fanOutSizes)
 {
@@ -98,6 +105,15 @@ await MeasureMany(
         return new[] { p50, p99 };
     });
 await Measure($"idle memory per connection, {idleConnections} (bytes)", selected, (kind, server) => Scenarios.IdleBytesPerConnectionAsync(kind, server, idleConnections));
+foreach (var polling in new[] { false, true })
+{
+    var transport = polling ? "long-polling" : "WebSocket";
+    await MeasureMany(
+        [$"idle memory, marginal per connection {marginalLow}→{marginalHigh}, {transport} (bytes)", $"idle memory per connection at {marginalHigh} (from empty), {transport} (bytes)"],
+        [.. selected.Where(k => !polling || k.Name != "raw")],
+        (kind, server) => Scenarios.MarginalIdleBytesAsync(kind, server, marginalLow, marginalHigh, polling));
+}
+
 await Measure($"connect storm, {stormConnections} (conn/s)", [.. selected.Where(k => k.Name != "raw")], (kind, server) => Scenarios.ConnectStormAsync(kind, server, stormConnections));
 
 // Scale-out: the same fan-out with the subscribers split across two of our servers sharing a Redis.
@@ -147,6 +163,11 @@ foreach (var (how, channel) in new[] { ("presence", PresenceChurn.Tracked), ("an
 var soakFailed = smoke ? await SoakAsync(soakKinds, 20, TimeSpan.FromSeconds(12), churnPerMinute: 1) : 0;
 
 Print();
+if (heapDumps is not null)
+{
+    await heapDumps.PrintAsync();
+}
+
 var failed = results.Count(r => double.IsNaN(r.Median)) + soakFailed;
 Console.WriteLine($"load harness: {results.Count + (smoke ? soakKinds.Count : 0)} measurements, {failed} failed");
 return failed == 0 ? 0 : 1;

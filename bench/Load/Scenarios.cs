@@ -91,6 +91,45 @@ internal static class Scenarios
         }
     }
 
+    /// <summary>
+    /// What each further idle, subscribed connection costs once the server has many: <paramref name="low"/>
+    /// clients connect and subscribe, then as many more up to <paramref name="high"/>; the server's RSS is
+    /// read at both points, each after <see cref="IdleHold"/> and a full collection where the server offers
+    /// one (<c>/bench/gc</c>: every .NET server here, and Node run with <c>--expose-gc</c>). Returns the
+    /// growth between the two points per connection (one-time costs, such as code compiled and pools
+    /// grown for the first thousands, fall outside it), and the growth from the warmed, empty server to
+    /// <paramref name="high"/> per connection, for comparison with the 1,000-client scenario.
+    /// <see cref="HeapDump"/>, when set, is called at both points after the reading.
+    /// </summary>
+    public static async Task<double[]> MarginalIdleBytesAsync(ServerKind kind, ServerProcess server, int low, int high, bool polling)
+    {
+        await DisposeAllAsync(await ConnectAsync(kind, server, 10, _ => Channel, polling));
+        await server.CollectGarbageAsync();
+        var empty = server.ResidentBytes;
+        var clients = await ConnectAsync(kind, server, low, _ => Channel, polling);
+        try
+        {
+            await Task.Delay(IdleHold);
+            await server.CollectGarbageAsync();
+            var atLow = server.ResidentBytes;
+            await (HeapDump?.Invoke(kind, server, low, polling) ?? Task.CompletedTask);
+            clients.AddRange(await ConnectAsync(kind, server, high - low, _ => Channel, polling));
+            await Task.Delay(IdleHold);
+            await server.CollectGarbageAsync();
+            var atHigh = server.ResidentBytes;
+            await (HeapDump?.Invoke(kind, server, high, polling) ?? Task.CompletedTask);
+            return [(atHigh - atLow) / (double)(high - low), (atHigh - empty) / (double)high];
+        }
+        finally
+        {
+            await DisposeAllAsync(clients);
+            PollingPools.Release(server.Address);
+        }
+    }
+
+    /// <summary>Takes a managed heap dump of the server with this many idle clients (the harness's <c>--gcdump</c>).</summary>
+    public static Func<ServerKind, ServerProcess, int, bool, Task>? HeapDump { get; set; }
+
     /// <summary>Connect storm: connections per second, each to its first ack (subscribed).</summary>
     public static async Task<double> ConnectStormAsync(ServerKind kind, ServerProcess server, int connections)
     {
@@ -217,12 +256,12 @@ internal static class Scenarios
     private static Task<List<ILoadClient>> ConnectAsync(ServerKind kind, ServerProcess server, int count) =>
         ConnectAsync(kind, server, count, _ => Channel);
 
-    private static async Task<List<ILoadClient>> ConnectAsync(ServerKind kind, ServerProcess server, int count, Func<int, string> channelOf)
+    private static async Task<List<ILoadClient>> ConnectAsync(ServerKind kind, ServerProcess server, int count, Func<int, string> channelOf, bool polling = false)
     {
         var clients = new List<ILoadClient>(count);
         for (var start = 0; start < count; start += 50)
         {
-            var batch = Enumerable.Range(start, Math.Min(50, count - start)).Select(i => (Index: i, Client: kind.CreateClient(server.Address))).ToList();
+            var batch = Enumerable.Range(start, Math.Min(50, count - start)).Select(i => (Index: i, Client: kind.CreateClient(server.Address, polling))).ToList();
             await Task.WhenAll(batch.Select(async c =>
             {
                 await c.Client.ConnectAsync(CancellationToken.None);

@@ -17,6 +17,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's process id (0 for a server attached to, not started here).</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     /// <summary>
     /// Asks the server for a full collection that returns free memory to the OS (its <c>/bench/gc</c>
     /// endpoint), then gives it a moment to settle.
@@ -146,10 +149,16 @@ internal sealed record ServerKind(string Name, string Label, string Path, bool I
 {
     public string Runs => Program ?? Name;
 
-    public ILoadClient CreateClient(Uri address) => Runs switch
+    public ILoadClient CreateClient(Uri address, bool polling = false) => (Runs, polling) switch
     {
-        "signalr" => new SignalRLoadClient(address),
-        "raw" => new RawLoadClient(address),
-        _ => new SocketIoLoadClient(address),
+        ("signalr", false) => new SignalRLoadClient(address),
+        ("signalr", true) => new SignalRPollingLoadClient(address),
+        ("raw", false) => new RawLoadClient(address),
+        ("raw", true) => throw new InvalidOperationException("the raw relay has no long-polling transport"),
+        (_, false) => new SocketIoLoadClient(address),
+        (_, true) => new PollingLoadClient(address),
     };
+
+    /// <summary>Whether the server runs on the JIT (a .dll run by <c>dotnet</c>): a managed heap dump can be taken.</summary>
+    public bool IsManagedJit => Runs != "node" && Path.EndsWith(".dll", StringComparison.Ordinal);
 }

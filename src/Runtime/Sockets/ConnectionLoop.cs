@@ -1,18 +1,24 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Channels.Diagnostics;
 using Channels.Protocol;
 
 namespace Channels.Sockets;
 
 /// <summary>
-/// The one loop of a connection: a bounded queue read by one task, so that everything that reaches a
-/// handler runs one item at a time, in the order queued. Items are the client's packets (the read side
-/// waits while the queue is full, which pushes back on the client), invalid packets to report, and the
-/// server's own calls (<see cref="RunAsync{T}"/>). When the queue is completed, what is in it is still
-/// run, then <see cref="IConnectionLoopOwner.OnLoopEndedAsync"/>.
+/// The one loop of a connection: a bounded queue drained by one runner at a time, so that everything that
+/// reaches a handler runs one item at a time, in the order queued. Items are the client's packets (the read
+/// side waits while the queue is full, which pushes back on the client), invalid packets to report, and the
+/// server's own calls (<see cref="RunAsync{T}"/>). When the queue is completed, what is in it is still run,
+/// then <see cref="IConnectionLoopOwner.OnLoopEndedAsync"/>.
 /// </summary>
-internal sealed class ConnectionLoop
+/// <remarks>
+/// The runner exists only while there is something to run: the first item queued to an idle loop puts the
+/// loop itself on the thread pool (no allocation), and the runner stops when the queue is empty. An idle
+/// connection's loop is this object alone, with no channel, task, state machine, queue storage or
+/// semaphore (about 1.2 KB per connection with a channel read by a long-lived task). Items run in the
+/// execution context the loop was created in, as the long-lived task's did.
+/// </remarks>
+internal sealed partial class ConnectionLoop : IThreadPoolWorkItem
 {
     /// <summary>
     /// The item of a loop the current code runs in, if any: flows into every handler the item calls, and
@@ -25,29 +31,51 @@ internal sealed class ConnectionLoop
     private readonly ChannelsLog _log;
     private readonly ChannelsMetrics _metrics;
     private readonly string _sessionId;
-    private readonly Channel<Item> _items;
+    private readonly int _capacity;
     private readonly long _maxBytes;
-    private readonly SemaphoreSlim _drained = new(0);
+    private readonly ExecutionContext? _context = ExecutionContext.Capture();
+    private readonly Lock _gate = new();
+    private Queue<Item>? _items;
+    private TaskCompletionSource? _room;
+    private TaskCompletionSource? _completion;
+    private Action<object>? _onEnded;
+    private object? _onEndedState;
     private long _queuedBytes;
+    private bool _running;
+    private bool _completed;
+    private bool _ended;
     private Turn? _current;
 
     public ConnectionLoop(IConnectionLoopOwner owner, int capacity, long maxBytes, string sessionId, ChannelsLog log, ChannelsMetrics metrics)
     {
         _owner = owner;
+        _capacity = capacity;
         _maxBytes = maxBytes;
         _sessionId = sessionId;
         _log = log;
         _metrics = metrics;
-        _items = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        Completion = RunLoopAsync();
     }
 
     /// <summary>Ends once the loop has run everything queued and the owner's end.</summary>
-    public Task Completion { get; }
+    public Task Completion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_completion is null)
+                {
+                    _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (_ended && !_running)
+                    {
+                        _completion.TrySetResult();
+                    }
+                }
+
+                return _completion.Task;
+            }
+        }
+    }
 
     /// <summary>
     /// True when the caller runs inside this loop's current item: a handler, or the end. (A task a handler
@@ -56,137 +84,101 @@ internal sealed class ConnectionLoop
     public bool IsCurrent => s_turn.Value is { } turn && ReferenceEquals(turn, Volatile.Read(ref _current));
 
     /// <summary>
-    /// Queues a client's packet of <paramref name="bytes"/>; waits while the queue holds its most items or
-    /// bytes (one packet larger than the byte bound still goes in alone). False once the loop is ending.
-    /// Called by the connection's read side, one packet at a time.
+    /// Calls <paramref name="callback"/> once the loop has run everything queued and the owner's end (at once
+    /// if it has): for whoever tracks live loops, without a task and a continuation per loop.
     /// </summary>
-    public async ValueTask<bool> PostAsync(SocketIoPacket packet, int bytes, CancellationToken cancellationToken)
+    public void OnEnded(Action<object> callback, object state)
     {
-        try
+        lock (_gate)
         {
-            while (Volatile.Read(ref _queuedBytes) > 0 && Volatile.Read(ref _queuedBytes) + bytes > _maxBytes)
+            if (!(_ended && !_running))
             {
-                await _drained.WaitAsync(cancellationToken);
+                _onEndedState = state;
+                _onEnded = callback;
+                return;
             }
         }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
 
-        Interlocked.Add(ref _queuedBytes, bytes);
-        if (await WriteAsync(new Item(packet, null, null, bytes), cancellationToken))
-        {
-            return true;
-        }
-
-        Interlocked.Add(ref _queuedBytes, -bytes);
-        return false;
-    }
-
-    /// <summary>Queues the report of an invalid packet, if there is room; the session is being closed anyway.</summary>
-    public void PostInvalid(string reason) => _items.Writer.TryWrite(new Item(null, reason, null, 0));
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on the loop: at once when already there (a handler calling the server's
-    /// API on its own connection), otherwise queued behind what is there and awaited. Returns
-    /// <paramref name="whenEnded"/> if the loop ends first.
-    /// </summary>
-    public async ValueTask<T> RunAsync<T>(Func<ValueTask<T>> work, T whenEnded, CancellationToken cancellationToken)
-    {
-        if (IsCurrent)
-        {
-            return await work();
-        }
-
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queued = await WriteAsync(
-            new Item(null, null, Work: async () =>
-            {
-                try
-                {
-                    done.TrySetResult(await work());
-                }
-                catch (Exception ex)
-                {
-                    done.TrySetException(ex);
-                }
-            }),
-            cancellationToken);
-        if (!queued)
-        {
-            return whenEnded;
-        }
-
-        // The target's loop may be stuck in a handler that waits on the caller's loop: the wait ends with
-        // the target's session at the latest (its connect or ping timeout), never never.
-        try
-        {
-            return await done.Task.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return whenEnded;
-        }
+        callback(state);
     }
 
     /// <summary>No more items: what is queued still runs, then the owner's end.</summary>
-    public void Complete() => _items.Writer.TryComplete();
-
-    private async ValueTask<bool> WriteAsync(Item item, CancellationToken cancellationToken)
+    public void Complete()
     {
-        try
+        TaskCompletionSource? room;
+        bool start;
+        lock (_gate)
         {
-            await _items.Writer.WriteAsync(item, cancellationToken);
-            return true;
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            room = _room;
+            _room = null;
+            start = !_running;
+            _running = true;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+
+        // Writers waiting for room learn that the loop is ending.
+        room?.TrySetResult();
+        if (start)
         {
-            return false;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
-    private async Task RunLoopAsync()
+    /// <summary>The runner, on the thread pool, in the loop's execution context.</summary>
+    void IThreadPoolWorkItem.Execute()
     {
-        await foreach (var item in _items.Reader.ReadAllAsync())
+        if (_context is null)
         {
-            if (item.Bytes > 0)
-            {
-                // Taken off the queue: its bytes no longer count, and a read side waiting for room may go on.
-                Interlocked.Add(ref _queuedBytes, -item.Bytes);
-                if (_drained.CurrentCount == 0)
-                {
-                    _drained.Release();
-                }
-            }
+            _ = DrainAsync();
+        }
+        else
+        {
+            ExecutionContext.Run(_context, static state => _ = ((ConnectionLoop)state!).DrainAsync(), this);
+        }
+    }
 
-            var started = Stopwatch.GetTimestamp();
-            Begin();
-            try
+    /// <summary>Runs items until the queue is empty (the runner then stops), or, once completed and drained, the owner's end.</summary>
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            Item item;
+            TaskCompletionSource? room;
+            lock (_gate)
             {
-                if (item.Work is { } work)
+                if (_items is { Count: > 0 } items)
                 {
-                    await work();
+                    item = items.Dequeue();
+
+                    // Taken off the queue: its bytes no longer count, and a writer waiting for room may go on.
+                    _queuedBytes -= item.Bytes;
+                    room = _room;
+                    _room = null;
+                    if (items.Count == 0)
+                    {
+                        // An idle loop keeps no storage.
+                        _items = null;
+                    }
                 }
-                else if (item.Packet is { } packet)
+                else if (_completed && !_ended)
                 {
-                    await _owner.HandleAsync(packet);
+                    _ended = true;
+                    break;
                 }
                 else
                 {
-                    await _owner.HandleInvalidAsync(item.Error!);
+                    _running = false;
+                    return;
                 }
             }
-            catch (Exception ex)
-            {
-                _log.HandlerFailed(ex, "dispatch", _sessionId);
-            }
-            finally
-            {
-                End();
-            }
 
-            _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
+            room?.TrySetResult();
+            await RunItemAsync(item);
         }
 
         Begin();
@@ -202,6 +194,53 @@ internal sealed class ConnectionLoop
         {
             End();
         }
+
+        TaskCompletionSource? completion;
+        Action<object>? onEnded;
+        object? onEndedState;
+        lock (_gate)
+        {
+            _running = false;
+            completion = _completion;
+            onEnded = _onEnded;
+            onEndedState = _onEndedState;
+            _onEnded = null;
+            _onEndedState = null;
+        }
+
+        completion?.TrySetResult();
+        onEnded?.Invoke(onEndedState!);
+    }
+
+    private async ValueTask RunItemAsync(Item item)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Begin();
+        try
+        {
+            if (item.Work is { } work)
+            {
+                await work();
+            }
+            else if (item.Packet is { } packet)
+            {
+                await _owner.HandleAsync(packet);
+            }
+            else
+            {
+                await _owner.HandleInvalidAsync(item.Error!);
+            }
+        }
+        catch (Exception ex)
+        {
+            _log.HandlerFailed(ex, "dispatch", _sessionId);
+        }
+        finally
+        {
+            End();
+        }
+
+        _metrics.Dispatched(Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>An item starts: a new turn, flowing into what it calls.</summary>
@@ -213,8 +252,7 @@ internal sealed class ConnectionLoop
     }
 
     /// <summary>
-    /// The item is over: its turn is no longer current, and the loop waits with no context of its own (an
-    /// idle connection holds no execution context).
+    /// The item is over: its turn is no longer current, and the loop goes on with no context of its own.
     /// </summary>
     private void End()
     {
@@ -226,17 +264,4 @@ internal sealed class ConnectionLoop
 
     /// <summary>One item's identity: only reference equality matters.</summary>
     private sealed class Turn;
-}
-
-/// <summary>What a <see cref="ConnectionLoop"/> runs its items on.</summary>
-internal interface IConnectionLoopOwner
-{
-    /// <summary>A client's packet (not an ACK: those never wait in the loop).</summary>
-    ValueTask HandleAsync(SocketIoPacket packet);
-
-    /// <summary>An invalid packet, to report to handlers.</summary>
-    ValueTask HandleInvalidAsync(string reason);
-
-    /// <summary>The loop was completed and has run everything queued: the close sequence.</summary>
-    ValueTask OnLoopEndedAsync();
 }

@@ -36,7 +36,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     public SocketIoConnection(
         EngineSession session,
-        HttpContext httpContext,
+        HttpContextSnapshot request,
         ChannelsOptions options,
         ChannelDispatcher dispatcher,
         ChannelRequests requests,
@@ -51,7 +51,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
         SuspendedSockets? recovery = null)
     {
         Session = session;
-        HttpContext = httpContext;
+        Request = request;
         _options = options;
         _dispatcher = dispatcher;
         _requests = requests;
@@ -76,7 +76,10 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     public EngineSession Session { get; }
 
-    public HttpContext HttpContext { get; }
+    /// <summary>The request that opened the connection, copied; its <see cref="HttpContext"/> is built when first read.</summary>
+    public HttpContextSnapshot Request { get; }
+
+    public HttpContext HttpContext => Request.HttpContext;
 
     /// <summary>The message log, when the app turned it on.</summary>
     public MessageLog? MessageLog { get; }
@@ -341,4 +344,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
     /// <summary>Ends when the loop has run the close sequence of every socket.</summary>
     public Task Completion => _loop.Completion;
+
+    /// <summary>Calls <paramref name="callback"/> once the loop has run the close sequence of every socket (no task per connection).</summary>
+    internal void OnCompleted(Action<object> callback, object state) => _loop.OnEnded(callback, state);
 }

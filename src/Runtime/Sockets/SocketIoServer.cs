@@ -27,13 +27,17 @@ internal sealed class SocketIoServer(
     SuspendedSockets? recovery = null)
 {
     private readonly ConcurrentDictionary<SocketIoConnection, byte> _connections = new();
+    private Action<object>? _untrack;
+
+    /// <summary>Takes an ended connection out of the table (one delegate for them all).</summary>
+    private Action<object> Untrack => _untrack ??= connection => _connections.TryRemove((SocketIoConnection)connection, out _);
 
     /// <summary>The Engine.IO session's handler: a new connection, tracked until its session ends.</summary>
     public IEngineHandler CreateConnection(EngineSession session, HttpContext http)
     {
         var connection = new SocketIoConnection(
             session,
-            HttpContextSnapshot.Create(http, services),
+            new HttpContextSnapshot(http, services),
             options,
             dispatcher,
             requests,
@@ -49,16 +53,7 @@ internal sealed class SocketIoServer(
         _connections[connection] = 0;
 
         // Tracked until its close sequence has run, not merely until its session closed: shutdown waits for it.
-        _ = connection.Completion.ContinueWith(
-            static (completed, state) =>
-            {
-                var (connections, connection) = ((ConcurrentDictionary<SocketIoConnection, byte>, SocketIoConnection))state!;
-                connections.TryRemove(connection, out _);
-            },
-            (_connections, connection),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        connection.OnCompleted(Untrack, connection);
         return connection;
     }
 

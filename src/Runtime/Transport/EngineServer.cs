@@ -25,12 +25,16 @@ internal sealed class EngineServer
         Log = log;
         Metrics = metrics;
         Time = time;
+        Heartbeats = new HeartbeatScheduler(time);
         _createHandler = createHandler;
     }
 
     public ChannelsOptions Options { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Every session's pings and ping timeouts, on one timer.</summary>
+    public HeartbeatScheduler Heartbeats { get; }
 
     public OriginPolicy Origins { get; }
 
@@ -60,7 +64,11 @@ internal sealed class EngineServer
     /// <summary>The sessions still on long-polling (walks the table: for statistics, not for hot paths).</summary>
     public int PollingSessionCount => _sessions.Values.Count(static s => s.IsPolling);
 
-    public async Task HandleAsync(HttpContext http)
+    /// <summary>
+    /// One request to the endpoint. Not itself async: each outcome returns the task that serves it, so that
+    /// a WebSocket served for hours is not also awaited by a state machine here.
+    /// </summary>
+    public Task HandleAsync(HttpContext http)
     {
         // A polling body is client-chosen text: no browser may guess it is anything else.
         http.Response.Headers.XContentTypeOptions = "nosniff";
@@ -71,8 +79,7 @@ internal sealed class EngineServer
             // and an error answer stays readable by the page.
             if (CrossOrigin.IsPreflight(http.Request))
             {
-                await AnswerPreflightAsync(http, origin);
-                return;
+                return AnswerPreflightAsync(http, origin);
             }
 
             CrossOrigin.AddHeaders(http, origin);
@@ -81,8 +88,7 @@ internal sealed class EngineServer
         var query = http.Request.Query;
         if (query["EIO"] != "4")
         {
-            await RejectAsync(http, EngineErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version");
-            return;
+            return RejectAsync(http, EngineErrorCode.UnsupportedProtocolVersion, "Unsupported protocol version");
         }
 
         var transport = query["transport"].ToString() switch
@@ -93,65 +99,51 @@ internal sealed class EngineServer
         };
         if (transport is null || (transport == EngineTransportKind.WebSocket) != http.WebSockets.IsWebSocketRequest)
         {
-            await RejectAsync(http, EngineErrorCode.UnknownTransport, "Transport unknown");
-            return;
+            return RejectAsync(http, EngineErrorCode.UnknownTransport, "Transport unknown");
         }
 
         if (origin == OriginVerdict.Refused)
         {
-            await RejectOriginAsync(http);
-            return;
+            return RejectOriginAsync(http);
         }
 
         var sid = query["sid"].ToString();
         if (sid.Length == 0)
         {
-            await OpenAsync(http, transport.Value);
-            return;
+            return OpenAsync(http, transport.Value);
         }
 
         if (!_sessions.TryGetValue(sid, out var session) || (session.IsClosed && session.Polling is not { OwesFarewell: true }))
         {
-            await RejectOrCloseAsync(http, EngineErrorCode.UnknownSid, "Session ID unknown");
-            return;
+            return RejectOrCloseAsync(http, EngineErrorCode.UnknownSid, "Session ID unknown");
         }
 
         if (session.IsPingOverdue)
         {
             session.Abort(EngineCloseReason.PingTimeout);
-            await RejectOrCloseAsync(http, EngineErrorCode.UnknownSid, "Session ID unknown");
-            return;
+            return RejectOrCloseAsync(http, EngineErrorCode.UnknownSid, "Session ID unknown");
         }
 
         if (transport == EngineTransportKind.WebSocket)
         {
-            if (!session.TryBeginUpgrade())
-            {
-                await RejectOrCloseAsync(http, EngineErrorCode.BadRequest, "Session cannot be upgraded");
-                return;
-            }
-
-            using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            await WebSocketTransport.RunUpgradeAsync(this, session, socket, CorkingUpgradeFeature.StreamOf(http), WantsBase64(http));
-            return;
+            return session.TryBeginUpgrade()
+                ? WebSocketTransport.ServeAsync(this, http, session, session.RemoteAddress)
+                : RejectOrCloseAsync(http, EngineErrorCode.BadRequest, "Session cannot be upgraded");
         }
 
         if (session.Polling is not { } polling)
         {
-            await RejectAsync(http, EngineErrorCode.BadRequest, "Session is not polling");
+            return RejectAsync(http, EngineErrorCode.BadRequest, "Session is not polling");
         }
-        else if (HttpMethods.IsGet(http.Request.Method))
+
+        if (HttpMethods.IsGet(http.Request.Method))
         {
-            await polling.PollAsync(http);
+            return polling.PollAsync(http);
         }
-        else if (HttpMethods.IsPost(http.Request.Method))
-        {
-            await polling.PostAsync(http);
-        }
-        else
-        {
-            await RejectAsync(http, EngineErrorCode.BadRequest, "Bad request method");
-        }
+
+        return HttpMethods.IsPost(http.Request.Method)
+            ? polling.PostAsync(http)
+            : RejectAsync(http, EngineErrorCode.BadRequest, "Bad request method");
     }
 
     /// <summary>A browser's preflight: 204 with the CORS headers for an allowed origin, 403 for a refused one.</summary>
@@ -173,49 +165,34 @@ internal sealed class EngineServer
         return RejectAsync(http, EngineErrorCode.Forbidden, "Origin not allowed", StatusCodes.Status403Forbidden);
     }
 
-    private async Task OpenAsync(HttpContext http, EngineTransportKind transport)
+    private Task OpenAsync(HttpContext http, EngineTransportKind transport)
     {
         if (transport == EngineTransportKind.Polling && !HttpMethods.IsGet(http.Request.Method))
         {
-            await RejectAsync(http, EngineErrorCode.BadHandshakeMethod, "Bad handshake method");
-            return;
+            return RejectAsync(http, EngineErrorCode.BadHandshakeMethod, "Bad handshake method");
         }
 
         var address = http.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
         if (!TryReserveUnconnected(address))
         {
             Log.TooManyUnconnected(address);
-            await RejectOrCloseAsync(http, EngineErrorCode.BadRequest, "Too many sessions waiting to connect", StatusCodes.Status429TooManyRequests);
-            return;
+            return RejectOrCloseAsync(http, EngineErrorCode.BadRequest, "Too many sessions waiting to connect", StatusCodes.Status429TooManyRequests);
         }
 
         if (transport == EngineTransportKind.WebSocket)
         {
-            WebSocket socket;
-            try
-            {
-                socket = await http.WebSockets.AcceptWebSocketAsync();
-            }
-            catch
-            {
-                ReleaseUnconnected(address);
-                throw;
-            }
-
-            using var _ = socket;
-            var opened = Open(http, transport, address);
-            await WebSocketTransport.RunAsync(this, opened, socket, CorkingUpgradeFeature.StreamOf(http), OpenPacket(opened.Id, polling: false), WantsBase64(http));
-            return;
+            return WebSocketTransport.ServeAsync(this, http, upgrading: null, address);
         }
 
         var session = Open(http, transport, address);
         var open = OpenPacket(session.Id, polling: true);
         http.Response.ContentType = "text/plain; charset=UTF-8";
         http.Response.ContentLength = open.Length;
-        await http.Response.Body.WriteAsync(open);
+        return http.Response.Body.WriteAsync(open).AsTask();
     }
 
-    private EngineSession Open(HttpContext http, EngineTransportKind transport, string address)
+    /// <summary>A new session in the table, its heartbeat started; the address's unconnected reservation is released if it cannot be made.</summary>
+    internal EngineSession Open(HttpContext http, EngineTransportKind transport, string address)
     {
         EngineSession session;
         try
@@ -234,13 +211,6 @@ internal sealed class EngineServer
         session.Start();
         return session;
     }
-
-    /// <summary>
-    /// Whether the client asked for binary as base64 text (<c>b64</c> with any value in the query, as the
-    /// reference server reads it): socket.io-client's <c>forceBase64</c>. Only WebSocket frames change;
-    /// polling bodies always carry binary as base64.
-    /// </summary>
-    private static bool WantsBase64(HttpContext http) => !string.IsNullOrEmpty(http.Request.Query["b64"].ToString());
 
     /// <summary>Counts a new session against the caps on unconnected sessions; false when one is full.</summary>
     private bool TryReserveUnconnected(string address)
@@ -262,7 +232,7 @@ internal sealed class EngineServer
     /// <summary>A session connected a namespace, or ended: it no longer counts as unconnected.</summary>
     public void ReleaseUnconnected(EngineSession session) => ReleaseUnconnected(session.RemoteAddress);
 
-    private void ReleaseUnconnected(string address)
+    internal void ReleaseUnconnected(string address)
     {
         lock (_unconnectedByAddress)
         {
@@ -286,7 +256,7 @@ internal sealed class EngineServer
         }
     }
 
-    private byte[] OpenPacket(string sid, bool polling)
+    internal byte[] OpenPacket(string sid, bool polling)
     {
         var upgrades = polling ? "[\"websocket\"]" : "[]";
         return Encoding.UTF8.GetBytes(

@@ -7,14 +7,17 @@ namespace Channels.Transport;
 /// bounded outbound queue, its heartbeat, and the layer above it (<see cref="Handler"/>). The transports
 /// (<see cref="PollingTransport"/>, <see cref="WebSocketTransport"/>) move its packets.
 /// </summary>
-internal sealed class EngineSession
+internal sealed partial class EngineSession
 {
     private readonly EngineServer _server;
     private readonly OutboundQueue _queue;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
+    private readonly HeartbeatScheduler.Beat _beat;
+    private Action<object>? _onEnded;
+    private object? _onEndedState;
     private volatile State _state;
-    private TaskCompletionSource? _pong;
+    private bool _awaitingPong;
     private long _pongDeadline;
     private EngineCloseReason? _closeReason;
     private bool _probed;
@@ -28,6 +31,7 @@ internal sealed class EngineSession
         _state = transport == EngineTransportKind.Polling ? State.Polling : State.WebSocket;
         _queue = new OutboundQueue(server.Options.MaxOutboundPackets, server.Options.MaxOutboundBytes);
         Polling = transport == EngineTransportKind.Polling ? new PollingTransport(server, this) : null;
+        _beat = server.Heartbeats.Create(this);
         Handler = createHandler(this);
     }
 
@@ -85,7 +89,8 @@ internal sealed class EngineSession
         }
     }
 
-    public void Start() => _ = HeartbeatAsync();
+    /// <summary>Starts the heartbeat: the first ping goes out one ping interval from now.</summary>
+    public void Start() => _beat.At(_server.Heartbeats.After(_server.Options.PingInterval));
 
     /// <summary>
     /// Queues a packet for the client. A client whose queue is full is too slow: its session is closed
@@ -117,8 +122,7 @@ internal sealed class EngineSession
                 _server.Metrics.Received(packet.Data.Length);
                 return Handler.OnMessageAsync(packet);
             case EnginePacketType.Pong:
-                Interlocked.Exchange(ref _pongDeadline, 0);
-                Volatile.Read(ref _pong)?.TrySetResult();
+                OnPong();
                 return ValueTask.CompletedTask;
             case EnginePacketType.Close:
                 Abort(EngineCloseReason.ClientClose, EngineFrame.Noop);
@@ -182,8 +186,13 @@ internal sealed class EngineSession
 
         // The pending GET learns its reply before the queue completes, which would wake it with a CLOSE.
         var farewell = Polling?.End(pollReply ?? EngineFrame.Close, owesFarewell: wasPolling && pollReply is not null) ?? false;
+        _beat.Cancel();
         _queue.Complete();
         _lifetime.Cancel();
+        if (Interlocked.Exchange(ref _onEnded, null) is { } onEnded)
+        {
+            onEnded(_onEndedState!);
+        }
         if (farewell)
         {
             // Kept in the table for a moment, so the client's next GET still gets its NOOP (see PollingTransport).
@@ -200,6 +209,21 @@ internal sealed class EngineSession
         MarkEstablished();
         _server.Log.SessionClosed(Id, final.ToText());
         Handler.OnClosed(final);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> once when the session ends (at once if it has ended), for the
+    /// transport that must cut a write short: one field, where a registration on <see cref="Closed"/> would
+    /// hold a callback node and the token's registration table for the session's whole life.
+    /// </summary>
+    public void OnEnded(Action<object> callback, object state)
+    {
+        _onEndedState = state;
+        Volatile.Write(ref _onEnded, callback);
+        if (IsClosed && Interlocked.Exchange(ref _onEnded, null) is { } ended)
+        {
+            ended(state);
+        }
     }
 
     /// <summary>The layer above has a connected socket: the session no longer counts as unconnected.</summary>
@@ -276,41 +300,5 @@ internal sealed class EngineSession
         }
 
         Polling!.CancelInterrupt();
-    }
-
-    // ---- heartbeat ----
-
-    private async Task HeartbeatAsync()
-    {
-        var time = _server.Time;
-        var interval = _server.Options.PingInterval;
-        var timeout = _server.Options.PingTimeout;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(interval, time, Closed).ConfigureAwait(false);
-                var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Volatile.Write(ref _pong, pong);
-                Interlocked.Exchange(ref _pongDeadline, time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency));
-                if (!_queue.TryEnqueueControl(EngineFrame.Ping))
-                {
-                    return;
-                }
-
-                try
-                {
-                    await pong.Task.WaitAsync(timeout, time, Closed).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    Abort(EngineCloseReason.PingTimeout);
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

@@ -17,6 +17,16 @@ internal sealed class WebSocketMessageBuffer(int max)
     {
         Release();
         var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        return await ReceiveRestAsync(socket, first, cancellationToken);
+    }
+
+    /// <summary>
+    /// The message whose zero-byte read the caller has awaited (<paramref name="first"/>), read into the
+    /// buffer; the caller has called <see cref="Release"/> before that read. Split from
+    /// <see cref="ReceiveAsync"/> so that a caller can wait for data in its own state machine.
+    /// </summary>
+    public async ValueTask<WebSocketMessage?> ReceiveRestAsync(WebSocket socket, ValueWebSocketReceiveResult first, CancellationToken cancellationToken)
+    {
         if (first.MessageType == WebSocketMessageType.Close)
         {
             return null;
@@ -65,7 +75,8 @@ internal sealed class WebSocketMessageBuffer(int max)
         }
     }
 
-    private void Release()
+    /// <summary>Gives the buffer back to the pool (the last message is no longer valid).</summary>
+    public void Release()
     {
         if (_buffer is { } buffer)
         {

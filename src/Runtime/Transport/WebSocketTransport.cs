@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Channels.Protocol;
+using Microsoft.AspNetCore.Http;
 
 namespace Channels.Transport;
 
@@ -17,128 +18,61 @@ internal static class WebSocketTransport
     private static readonly byte[] Upgrade = "5"u8.ToArray();
 
     /// <summary>
-    /// Serves a session opened on this WebSocket. <paramref name="corked"/> is the stream the socket writes
-    /// through, when it is a <see cref="CorkedStream"/>: the writer then gathers each batch into one write.
-    /// <paramref name="base64"/>: the client asked for binary as base64 text frames.
+    /// No WebSocket-level keep-alive: Engine.IO's own ping every ping interval already keeps the connection
+    /// alive and finds dead peers, and ManagedWebSocket's keep-alive would hold a timer per connection.
     /// </summary>
-    public static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, byte[] openPacket, bool base64)
-    {
-        await socket.SendAsync(openPacket, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
-        await ServeAsync(server, session, socket, corked, base64);
-    }
+    private static readonly WebSocketAcceptContext AcceptContext = new() { KeepAliveInterval = TimeSpan.Zero };
 
     /// <summary>
-    /// Serves a WebSocket that asks to take over a polling session: answers the probe, ends the
-    /// pending GET with a NOOP, and switches on the client's UPGRADE packet.
+    /// Accepts the WebSocket and serves it to its end: a new session opened on it (<paramref name="upgrading"/>
+    /// null: the open packet first; <paramref name="address"/> counts against the unconnected caps until
+    /// then), or one that takes over <paramref name="upgrading"/>, a polling session (the probe answered, the
+    /// pending GET ended with a NOOP, the switch made on the client's UPGRADE packet). One method from the
+    /// accept to the end, the writer inline: an idle connection waits in this one state machine and the
+    /// reader's, not in a chain of awaiting ones.
     /// </summary>
-    public static async Task RunUpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64)
+    public static async Task ServeAsync(EngineServer server, HttpContext http, EngineSession? upgrading, string address)
     {
-        var buffer = new WebSocketMessageBuffer(server.Options.MaxPayloadBytes);
+        WebSocket socket;
         try
         {
-            while (true)
-            {
-                var message = await buffer.ReceiveAsync(socket, session.Closed);
-                if (message is not { Type: WebSocketMessageType.Text } text)
-                {
-                    session.CancelUpgrade();
-                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "upgrade abandoned");
-                    return;
-                }
+            socket = await http.WebSockets.AcceptWebSocketAsync(AcceptContext);
+        }
+        catch when (upgrading is null)
+        {
+            server.ReleaseUnconnected(address);
+            throw;
+        }
 
-                if (text.Data.Span.SequenceEqual(Probe))
-                {
-                    await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
-                    session.ProbeAnswered();
-                    session.Polling!.InterruptPoll();
-                }
-                else if (text.Data.Span.SequenceEqual(Upgrade) && session.CompleteUpgrade())
-                {
-                    server.Log.SessionUpgraded(session.Id);
-                    break;
-                }
-                else
-                {
-                    session.CancelUpgrade();
-                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.ProtocolError, "unexpected packet during upgrade");
-                    return;
-                }
+        using var _ = socket;
+
+        // The upgraded stream is a CorkedStream when the request went through CorkingUpgradeFeature: the
+        // writer then gathers each batch into one write.
+        var corked = CorkingUpgradeFeature.StreamOf(http);
+        var base64 = WantsBase64(http);
+        EngineSession session;
+        WebSocketMessageBuffer? buffer = null;
+        if (upgrading is null)
+        {
+            session = server.Open(http, EngineTransportKind.WebSocket, address);
+            await socket.SendAsync(server.OpenPacket(session.Id, polling: false), WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+        }
+        else
+        {
+            session = upgrading;
+            buffer = new WebSocketMessageBuffer(server.Options.MaxPayloadBytes);
+            if (!await UpgradeAsync(server, session, socket, buffer))
+            {
+                return;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            session.CancelUpgrade();
-            return;
-        }
 
-        await ServeAsync(server, session, socket, corked, base64, buffer);
-    }
-
-    private static async Task ServeAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64, WebSocketMessageBuffer? buffer = null)
-    {
+        http = null!; // not needed any more: the state machine need not keep it
         var reading = ReadLoopAsync(server, session, socket, buffer ?? new WebSocketMessageBuffer(server.Options.MaxPayloadBytes));
-        await WriteLoopAsync(server, session, socket, corked, base64);
 
-        // The session is over and our close frame is out: a client that does not answer it is cut off.
-        try
-        {
-            await reading.WaitAsync(CloseGrace, server.Time);
-        }
-        catch (TimeoutException)
-        {
-            socket.Abort();
-            await reading;
-        }
-    }
-
-    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, WebSocketMessageBuffer buffer)
-    {
-        try
-        {
-            while (!session.IsClosed)
-            {
-                var message = await buffer.ReceiveAsync(socket, CancellationToken.None);
-                if (message is null)
-                {
-                    session.Abort(EngineCloseReason.TransportClose);
-                    return;
-                }
-
-                if (message.Value.TooLarge)
-                {
-                    server.Log.PayloadTooLarge(session.Id, message.Value.Data.Length, server.Options.MaxPayloadBytes);
-                    session.Abort(EngineCloseReason.PayloadTooLarge);
-                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "payload too large");
-                    return;
-                }
-
-                // The frame's buffer is reused: a packet keeps a copy (a "b" frame is decoded into its own array).
-                var data = message.Value.Data;
-                EnginePacket packet;
-                if (message.Value.Type == WebSocketMessageType.Binary)
-                {
-                    packet = EnginePacket.Binary(data.ToArray());
-                }
-                else if (!EnginePacket.TryParseTextFrame(EnginePacket.IsBase64(data.Span) ? data : data.ToArray(), out packet))
-                {
-                    server.Log.InvalidPacket(session.Id, "invalid Engine.IO packet");
-                    session.Abort(EngineCloseReason.InvalidPacket);
-                    return;
-                }
-
-                await session.ReceiveAsync(packet);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            session.Abort(EngineCloseReason.TransportError);
-        }
-    }
-
-    private static async Task WriteLoopAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64)
-    {
+        // The writer: drains the session's queue, one packet per frame.
         var guard = new SendGuard(socket);
-        using var abortOnClose = session.Closed.UnsafeRegister(static state => ((SendGuard)state!).OnClosed(), guard);
+        session.OnEnded(static state => ((SendGuard)state).OnClosed(), guard);
         try
         {
             var reader = session.Outbound;
@@ -199,6 +133,116 @@ internal static class WebSocketTransport
         }
 
         await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, (session.CloseReason ?? EngineCloseReason.ServerClose).ToText());
+
+        // The session is over and our close frame is out: a client that does not answer it is cut off.
+        try
+        {
+            await reading.WaitAsync(CloseGrace, server.Time);
+        }
+        catch (TimeoutException)
+        {
+            socket.Abort();
+            await reading;
+        }
+    }
+
+    /// <summary>
+    /// Whether the client asked for binary as base64 text (<c>b64</c> with any value in the query, as the
+    /// reference server reads it): socket.io-client's <c>forceBase64</c>. Only WebSocket frames change;
+    /// polling bodies always carry binary as base64.
+    /// </summary>
+    private static bool WantsBase64(HttpContext http) => !string.IsNullOrEmpty(http.Request.Query["b64"].ToString());
+
+    /// <summary>
+    /// The upgrade of a polling session: answers the probe, ends the pending GET with a NOOP, and switches on
+    /// the client's UPGRADE packet; false (the socket closed or given up) when the upgrade does not happen.
+    /// </summary>
+    private static async Task<bool> UpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, WebSocketMessageBuffer buffer)
+    {
+        try
+        {
+            while (true)
+            {
+                var message = await buffer.ReceiveAsync(socket, session.Closed);
+                if (message is not { Type: WebSocketMessageType.Text } text)
+                {
+                    session.CancelUpgrade();
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "upgrade abandoned");
+                    return false;
+                }
+
+                if (text.Data.Span.SequenceEqual(Probe))
+                {
+                    await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+                    session.ProbeAnswered();
+                    session.Polling!.InterruptPoll();
+                }
+                else if (text.Data.Span.SequenceEqual(Upgrade) && session.CompleteUpgrade())
+                {
+                    server.Log.SessionUpgraded(session.Id);
+                    return true;
+                }
+                else
+                {
+                    session.CancelUpgrade();
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.ProtocolError, "unexpected packet during upgrade");
+                    return false;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            session.CancelUpgrade();
+            return false;
+        }
+    }
+
+    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, WebSocketMessageBuffer buffer)
+    {
+        try
+        {
+            while (!session.IsClosed)
+            {
+                // Idle, the loop waits here, on a zero-byte read, holding no buffer (the rest of the message is
+                // read by the buffer, without a state machine of its own unless the message comes in pieces).
+                buffer.Release();
+                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                var message = await buffer.ReceiveRestAsync(socket, first, CancellationToken.None);
+                if (message is null)
+                {
+                    session.Abort(EngineCloseReason.TransportClose);
+                    return;
+                }
+
+                if (message.Value.TooLarge)
+                {
+                    server.Log.PayloadTooLarge(session.Id, message.Value.Data.Length, server.Options.MaxPayloadBytes);
+                    session.Abort(EngineCloseReason.PayloadTooLarge);
+                    await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "payload too large");
+                    return;
+                }
+
+                // The frame's buffer is reused: a packet keeps a copy (a "b" frame is decoded into its own array).
+                var data = message.Value.Data;
+                EnginePacket packet;
+                if (message.Value.Type == WebSocketMessageType.Binary)
+                {
+                    packet = EnginePacket.Binary(data.ToArray());
+                }
+                else if (!EnginePacket.TryParseTextFrame(EnginePacket.IsBase64(data.Span) ? data : data.ToArray(), out packet))
+                {
+                    server.Log.InvalidPacket(session.Id, "invalid Engine.IO packet");
+                    session.Abort(EngineCloseReason.InvalidPacket);
+                    return;
+                }
+
+                await session.ReceiveAsync(packet);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            session.Abort(EngineCloseReason.TransportError);
+        }
     }
 
     /// <summary>Sends a binary message as a text frame, <c>b</c> + base64, from a pooled buffer.</summary>
@@ -238,8 +282,8 @@ internal static class WebSocketTransport
     /// <summary>
     /// Lets the writer send without a cancellation token and still be cut short when the session ends.
     /// A cancellable token sends every frame down ManagedWebSocket's slow path (an async state machine and
-    /// a token registration per frame); instead, one registration per connection aborts the socket if the
-    /// session ends while a batch is being written. An idle writer is left alone, so a normal close still
+    /// a token registration per frame); instead, the session calls this once when it ends
+    /// (<see cref="EngineSession.OnEnded"/>), which aborts the socket if a batch is being written. An idle writer is left alone, so a normal close still
     /// sends its close frame.
     /// </summary>
     private sealed class SendGuard(WebSocket socket)

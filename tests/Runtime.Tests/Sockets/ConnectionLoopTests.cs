@@ -58,4 +58,86 @@ public sealed class ConnectionLoopTests
         loop.Complete();
         await loop.Completion.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>Counts packets and the end; each packet handled synchronously.</summary>
+    private sealed class CountingOwner : IConnectionLoopOwner
+    {
+        public List<int> Sizes { get; } = [];
+
+        public int Ends { get; private set; }
+
+        public ValueTask HandleAsync(SocketIoPacket packet)
+        {
+            lock (Sizes)
+            {
+                Sizes.Add(packet.Size);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask HandleInvalidAsync(string reason) => ValueTask.CompletedTask;
+
+        public ValueTask OnLoopEndedAsync()
+        {
+            Ends++;
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private static SocketIoPacket Sized(int size) => new(SocketIoPacketType.Event, "/", -1, 0, new byte[size], null);
+
+    [Fact]
+    public async Task Items_posted_across_idle_periods_run_in_order_and_the_end_runs_once_after_them()
+    {
+        // The loop runs only while it has items (issue 18): it stops when drained and starts again.
+        var owner = new CountingOwner();
+        var loop = new ConnectionLoop(owner, capacity: 64, maxBytes: 1_000_000, "session", new ChannelsLog(NullLogger.Instance), new ChannelsMetrics());
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.OnEnded(static state => ((TaskCompletionSource)state).TrySetResult(), ended);
+
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 1; i <= 10; i++)
+            {
+                Assert.True(await loop.PostAsync(Sized((round * 10) + i), 1, CancellationToken.None));
+            }
+
+            // Idle again before the next round.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (owner.Sizes.Count < (round + 1) * 10 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+        }
+
+        loop.Complete();
+        Assert.False(await loop.PostAsync(Sized(1), 1, CancellationToken.None));
+        await ended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await loop.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(Enumerable.Range(1, 50), owner.Sizes);
+        Assert.Equal(1, owner.Ends);
+    }
+
+    [Fact]
+    public async Task Completion_and_the_end_callback_asked_for_after_the_end_are_complete_at_once()
+    {
+        var owner = new CountingOwner();
+        var loop = new ConnectionLoop(owner, capacity: 64, maxBytes: 100, "session", new ChannelsLog(NullLogger.Instance), new ChannelsMetrics());
+        loop.Complete();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (owner.Ends == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        await Task.Delay(50);
+        var called = false;
+        loop.OnEnded(_ => called = true, loop);
+
+        Assert.True(called);
+        Assert.True(loop.Completion.IsCompleted);
+        Assert.Equal(1, owner.Ends);
+    }
 }
