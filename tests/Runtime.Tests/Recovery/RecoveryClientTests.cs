@@ -108,8 +108,10 @@ public sealed class RecoveryClientTests
         Assert.Equal(1, Volatile.Read(ref connects));
     }
 
-    [Fact]
-    public async Task After_the_window_the_old_socket_ends_with_its_handlers_and_the_client_gets_a_fresh_session()
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("polling")]
+    public async Task After_the_window_the_old_socket_ends_with_its_handlers_and_the_client_gets_a_fresh_session(string transport)
     {
         var unsubscribed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -122,7 +124,7 @@ public sealed class RecoveryClientTests
             o.ConnectionStateRecovery = new() { MaxDisconnectionDuration = TimeSpan.FromMilliseconds(500) };
         });
         await using var clients = NodeClients.Start();
-        var id = await clients.ConnectedAsync("a", server.Address, options: new { transports = new[] { "websocket" } });
+        var id = await clients.ConnectedAsync("a", server.Address, options: new { transports = new[] { transport } });
         Assert.True((await clients.EmitWithAckAsync("a", "subscribe", "room-1"))!["ok"]!.GetValue<bool>());
         await server.Services.GetRequiredService<IChannelPublisher>().Channel("room-1").SendAsync("before");
         await clients.WaitAsync("a", "event", "message");
