@@ -130,20 +130,9 @@ internal sealed partial class RedisBackplane : IRecoveryBackplane
 
     private void DeliverEntry(StreamEntry entry)
     {
-        if (Decode(entry) is not { } publication)
+        if (Decode(entry) is { } publication)
         {
-            return;
-        }
-
-        var activity = StartDelivery(publication);
-        var delivered = 0;
-        try
-        {
-            delivered = _local.Deliver(publication);
-        }
-        finally
-        {
-            EndDelivery(activity, delivered);
+            DeliverTraced(publication);
         }
     }
 

@@ -16,6 +16,21 @@ internal sealed partial class RedisBackplane
     // Tag values in the order of PublicationTarget.
     private static readonly string[] Targets = ["all", "channels", "socket"];
 
+    /// <summary>Delivers a publication that came through Redis to this server's sockets, in its <c>deliver</c> activity.</summary>
+    private void DeliverTraced(ChannelPublication publication)
+    {
+        var activity = StartDelivery(publication);
+        var delivered = 0;
+        try
+        {
+            delivered = _local.Deliver(publication);
+        }
+        finally
+        {
+            EndDelivery(activity, delivered);
+        }
+    }
+
     private static Activity? StartDelivery(ChannelPublication publication)
     {
         if (!Source.HasListeners())

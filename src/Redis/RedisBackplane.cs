@@ -332,16 +332,7 @@ internal sealed partial class RedisBackplane : IChannelBackplane, IHostedService
                 return;
             }
 
-            var activity = StartDelivery(publication);
-            var delivered = 0;
-            try
-            {
-                delivered = _local.Deliver(publication);
-            }
-            finally
-            {
-                EndDelivery(activity, delivered);
-            }
+            DeliverTraced(publication);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or ArgumentException)
         {

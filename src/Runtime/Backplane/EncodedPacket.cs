@@ -29,6 +29,21 @@ public sealed class EncodedPacket
     /// <summary>The binary attachments, sent as separate binary messages after <see cref="Frame"/>.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
 
+    /// <summary>Bytes of the frame and its attachments.</summary>
+    internal long Size
+    {
+        get
+        {
+            long size = Frame.Length;
+            foreach (var attachment in Attachments)
+            {
+                size += attachment.Length;
+            }
+
+            return size;
+        }
+    }
+
     /// <summary>The recovery offset this packet carries as its last argument, if any (set where it is appended).</summary>
     internal string? Offset { get; init; }
 

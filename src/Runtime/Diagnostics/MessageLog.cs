@@ -93,7 +93,7 @@ internal sealed class MessageLog
 
     private void Write(Line line) => _logger.Log(_options.Level, Event, line, null, static (state, _) => state.ToString());
 
-    private static int Size(EncodedPacket packet) => packet.Frame.Length + packet.Attachments.Sum(static a => a.Length);
+    private static int Size(EncodedPacket packet) => (int)packet.Size;
 
     /// <summary>The event name of an encoded EVENT (<c>42…["name",…]</c>), <c>ack</c> for an ACK.</summary>
     private static string EventOf(EncodedPacket packet)

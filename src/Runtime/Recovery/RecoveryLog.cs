@@ -110,11 +110,7 @@ internal sealed class RecoveryLog(ConnectionStateRecoveryOptions options, TimePr
         long bytes = 64;
         foreach (var packet in publication.Packets)
         {
-            bytes += packet.Frame.Length;
-            foreach (var attachment in packet.Attachments)
-            {
-                bytes += attachment.Length;
-            }
+            bytes += packet.Size;
         }
 
         return bytes;

@@ -155,11 +155,7 @@ internal sealed class SuspendedSockets(
             }
 
             packets.Add(packet);
-            bytes += packet.Frame.Length;
-            foreach (var attachment in packet.Attachments)
-            {
-                bytes += attachment.Length;
-            }
+            bytes += packet.Size;
 
             if (packets.Count > options.MaxPacketsPerSocket || bytes > options.MaxBytesPerSocket)
             {
