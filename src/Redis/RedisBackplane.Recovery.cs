@@ -26,6 +26,7 @@ internal sealed partial class RedisBackplane : IRecoveryBackplane
     private readonly CancellationTokenSource _stopping = new();
     private string _lastRead = "0-0";
     private Task? _reader;
+    private int _readerStarted;
 
     private bool RecoveryOn => _recovery is not null;
 
@@ -73,7 +74,9 @@ internal sealed partial class RedisBackplane : IRecoveryBackplane
             return;
         }
 
-        if (_reader is null)
+        // Once: RestoreAsync runs at start and again after every reconnect, possibly at the same time, and two
+        // readers would deliver every entry twice.
+        if (Interlocked.CompareExchange(ref _readerStarted, 1, 0) == 0)
         {
             try
             {
