@@ -52,20 +52,14 @@ internal sealed class LocalChannelBackplane(ChannelRegistry registry, RecoveryLo
         }
     }
 
+    /// <summary>
+    /// Keeps a session until it is taken. No sweep: every session saved here is taken, by its client's
+    /// recovery or by the end of its window (<c>SuspendedSockets</c>), whose number is bounded; an expired one
+    /// is refused when taken.
+    /// </summary>
     public ValueTask SaveSessionAsync(string pid, ReadOnlyMemory<byte> session, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
-        var now = Now;
-        _sessions[pid] = (session.ToArray(), now + timeToLive);
-
-        // Expired ones go as new ones come (the number suspended at once is bounded by the caller).
-        foreach (var (key, value) in _sessions)
-        {
-            if (value.Expires < now)
-            {
-                _sessions.TryRemove(new KeyValuePair<string, (byte[], DateTimeOffset)>(key, value));
-            }
-        }
-
+        _sessions[pid] = (session.ToArray(), Now + timeToLive);
         return ValueTask.CompletedTask;
     }
 
