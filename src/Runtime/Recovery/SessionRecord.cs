@@ -5,8 +5,8 @@ namespace Channels.Recovery;
 
 /// <summary>
 /// A suspended socket as the session store keeps it: enough for any server to restore it (its id,
-/// namespace and channels) and to find what its client missed (where it began, the last offset it was sent,
-/// the log's head when it dropped, and when that was).
+/// namespace and channels) and to find what its client missed (where it began, the last offset addressed to
+/// it, the log's head when it dropped, and when that was).
 /// </summary>
 internal sealed record SessionRecord(
     string SocketId,
@@ -36,7 +36,8 @@ internal sealed record SessionRecord(
             return null;
         }
 
-        // It got everything it was sent: nothing between that and the drop was for it.
+        // It got the last event addressed to it (sent or not), so everything addressed to it: nothing between
+        // that and the drop was for it.
         if (string.Equals(offset, LastOffset, StringComparison.Ordinal))
         {
             return Head;

@@ -64,7 +64,11 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     /// <summary>Where in the replay log the socket began: it never missed anything before.</summary>
     public StreamOffset StartOffset { get; }
 
-    /// <summary>The offset of the last event queued to the client, or null before the first.</summary>
+    /// <summary>
+    /// The offset of the last event addressed to the client (queued, held, or refused by a connection already
+    /// dead), or null before the first. A replay's events are not counted: a client that got them has their
+    /// offsets, which then differ from this one.
+    /// </summary>
     public string? LastOffset => Volatile.Read(ref _lastOffset);
 
     public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -93,6 +97,13 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     public bool Deliver(EncodedPacket packet)
     {
         _connection.Observer?.EventSent(this, packet);
+        if (packet.Offset is { } offset)
+        {
+            // Addressed to this socket, whether or not it gets out (a connection already dead, a full hold):
+            // a client whose offset is this one got everything addressed to it. Deliveries that carry offsets
+            // come one at a time, in offset order (the replay log's order).
+            Volatile.Write(ref _lastOffset, offset);
+        }
 
         // Once connected (the common case), no lock: _held only ever goes from a list to null, after the
         // CONNECT reply and the held packets are queued.
@@ -113,18 +124,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
             }
         }
 
-        if (!_connection.Session.TrySend(EngineFrame.FromPacket(packet)))
-        {
-            return false;
-        }
-
-        if (packet.Offset is { } offset)
-        {
-            // Deliveries that carry offsets come one at a time, in offset order (the replay log's order).
-            Volatile.Write(ref _lastOffset, offset);
-        }
-
-        return true;
+        return _connection.Session.TrySend(EngineFrame.FromPacket(packet));
     }
 
     /// <summary>
@@ -137,11 +137,9 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
         lock (_gate)
         {
             var session = _connection.Session;
-            var last = _lastOffset;
             foreach (var packet in replay ?? [])
             {
                 session.TrySend(EngineFrame.FromPacket(packet));
-                last = packet.Offset ?? last;
             }
 
             session.TrySend(EngineFrame.FromPacket(SocketIoFrames.Connect(Namespace, Id, Pid)));
@@ -153,10 +151,8 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
                 }
 
                 session.TrySend(EngineFrame.FromPacket(packet));
-                last = packet.Offset ?? last;
             }
 
-            _lastOffset = last;
             Volatile.Write(ref _held, null);
         }
     }
