@@ -154,6 +154,10 @@ public sealed class HostileClientTests
         var (refused, body) = await client.GetAsync(RawClient.PollingUrl(Path));
         var refusedWebSocket = await WsClient.ExpectRefusedOrClosedAsync(client.WebSocketUrl(Path));
         Assert.Equal((HttpStatusCode.OK, "ok"), await client.PostAsync(Path, first, "40"));
+
+        // The POST is answered when the packet is taken; the CONNECT runs on the connection's loop after it.
+        // Its reply, read here, says the session is connected (and no longer counts as unconnected).
+        Assert.StartsWith("40{", (await client.PollAsync(Path, first)).Body, StringComparison.Ordinal);
         var (afterConnect, _) = await client.GetAsync(RawClient.PollingUrl(Path));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused);
