@@ -114,6 +114,17 @@ public sealed class ChannelsOptions
     public bool AllowUndeclaredChannels { get; set; }
 
     /// <summary>
+    /// Whether a WebSocket on a plaintext HTTP/1.1 Kestrel endpoint is taken from Kestrel's HTTP layer once
+    /// its handshake has gone through the application's whole pipeline (middleware, routing, authorization),
+    /// and served on the connection's own transport: an idle WebSocket then holds no HTTP connection,
+    /// request, response, headers or hosting objects (about half its memory). True by default. Installed
+    /// through Kestrel's endpoint defaults: an application that sets its own
+    /// <c>KestrelServerOptions.ConfigureEndpointDefaults</c> replaces it, and TLS endpoints are served the
+    /// standard way. False serves every WebSocket inside its upgraded HTTP request.
+    /// </summary>
+    public bool WebSocketHandoff { get; set; } = true;
+
+    /// <summary>
     /// Origins allowed to open a connection from a browser (checked on WebSocket and polling requests
     /// that carry an <c>Origin</c> header; others are answered 403 and logged). Empty: only the server's
     /// own origin. <c>*</c>: any origin. Requests without an <c>Origin</c> header (non-browser clients)

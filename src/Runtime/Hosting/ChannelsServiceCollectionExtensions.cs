@@ -7,7 +7,9 @@ using Channels.Protocol;
 using Channels.Recovery;
 using Channels.Sockets;
 using Channels.Transport;
+using Channels.Transport.Handoff;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -32,6 +34,12 @@ public static class ChannelsServiceCollectionExtensions
         if (configure is not null)
         {
             services.Configure(configure);
+        }
+
+        // First of all of Kestrel's option setups, so that an application's own endpoint defaults replace it.
+        if (!services.Any(static d => d.ImplementationType == typeof(WebSocketHandoff.Setup)))
+        {
+            services.Insert(0, ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, WebSocketHandoff.Setup>());
         }
 
         // Each component gets exactly what it uses (docs/architecture.md has the layers).

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.WebSockets;
 using Channels.Protocol;
+using Channels.Transport.Handoff;
 using Microsoft.AspNetCore.Http;
 
 namespace Channels.Transport;
@@ -23,15 +25,58 @@ internal static class WebSocketTransport
     /// </summary>
     private static readonly WebSocketAcceptContext AcceptContext = new() { KeepAliveInterval = TimeSpan.Zero };
 
+    /// <summary>The same for a WebSocket on a taken-over connection.</summary>
+    private static readonly WebSocketCreationOptions HandoffOptions = new() { IsServer = true, KeepAliveInterval = TimeSpan.Zero };
+
     /// <summary>
     /// Accepts the WebSocket and serves it to its end: a new session opened on it (<paramref name="upgrading"/>
     /// null: the open packet first; <paramref name="address"/> counts against the unconnected caps until
     /// then), or one that takes over <paramref name="upgrading"/>, a polling session (the probe answered, the
-    /// pending GET ended with a NOOP, the switch made on the client's UPGRADE packet). One method from the
-    /// accept to the end, the writer inline: an idle connection waits in this one state machine and the
-    /// reader's, not in a chain of awaiting ones.
+    /// pending GET ended with a NOOP, the switch made on the client's UPGRADE packet). On a connection that
+    /// can be taken from Kestrel's HTTP layer (<see cref="HandoffConnection"/>), the request ends with the
+    /// handshake and the WebSocket runs on the connection itself; otherwise inside the upgraded request.
     /// </summary>
-    public static async Task ServeAsync(EngineServer server, HttpContext http, EngineSession? upgrading, string address)
+    public static Task ServeAsync(EngineServer server, HttpContext http, EngineSession? upgrading, string address) =>
+        http.Features.Get<HandoffConnection>() is { } handoff && handoff.CanTakeOver(http)
+            ? HandOffAsync(server, http, handoff, upgrading, address)
+            : ServeInPlaceAsync(server, http, upgrading, address);
+
+    /// <summary>
+    /// The handshake answered by Kestrel, the connection taken, the session opened while the request's data
+    /// is at hand; the rest runs once Kestrel's HTTP layer has ended (<see cref="WebSocketHandoff"/>).
+    /// </summary>
+    private static async Task HandOffAsync(EngineServer server, HttpContext http, HandoffConnection handoff, EngineSession? upgrading, string address)
+    {
+        IDuplexPipe transport;
+        try
+        {
+            transport = await handoff.TakeOverAsync(http);
+        }
+        catch when (upgrading is null)
+        {
+            server.ReleaseUnconnected(address);
+            throw;
+        }
+
+        var corked = new CorkedStream(new PipeStream(transport));
+        var socket = WebSocket.CreateFromStream(corked, HandoffOptions);
+        EngineSession session;
+        try
+        {
+            session = upgrading ?? server.Open(http, EngineTransportKind.WebSocket, address);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var base64 = WantsBase64(http);
+        handoff.Continue(() => RunAsync(server, session, socket, corked, base64, upgrading is not null));
+    }
+
+    /// <summary>The WebSocket accepted by ASP.NET Core and served inside its upgraded request.</summary>
+    private static async Task ServeInPlaceAsync(EngineServer server, HttpContext http, EngineSession? upgrading, string address)
     {
         WebSocket socket;
         try
@@ -44,22 +89,39 @@ internal static class WebSocketTransport
             throw;
         }
 
-        using var _ = socket;
-
         // The upgraded stream is a CorkedStream when the request went through CorkingUpgradeFeature: the
         // writer then gathers each batch into one write.
         var corked = CorkingUpgradeFeature.StreamOf(http);
         var base64 = WantsBase64(http);
         EngineSession session;
-        WebSocketMessageBuffer? buffer = null;
-        if (upgrading is null)
+        try
         {
-            session = server.Open(http, EngineTransportKind.WebSocket, address);
+            session = upgrading ?? server.Open(http, EngineTransportKind.WebSocket, address);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        http = null!; // not needed any more: the state machine need not keep it
+        await RunAsync(server, session, socket, corked, base64, upgrading is not null);
+    }
+
+    /// <summary>
+    /// Serves an accepted WebSocket to its end: the open packet (or the upgrade of a polling session), then the
+    /// reader and, inline, the writer. An idle connection waits in this one state machine and the reader's.
+    /// </summary>
+    private static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64, bool upgrading)
+    {
+        using var _ = socket;
+        WebSocketMessageBuffer? buffer = null;
+        if (!upgrading)
+        {
             await socket.SendAsync(server.OpenPacket(session.Id, polling: false), WebSocketMessageType.Text, endOfMessage: true, session.Closed);
         }
         else
         {
-            session = upgrading;
             buffer = new WebSocketMessageBuffer(server.Options.MaxPayloadBytes);
             if (!await UpgradeAsync(server, session, socket, buffer))
             {
@@ -67,7 +129,6 @@ internal static class WebSocketTransport
             }
         }
 
-        http = null!; // not needed any more: the state machine need not keep it
         var reading = ReadLoopAsync(server, session, socket, buffer ?? new WebSocketMessageBuffer(server.Options.MaxPayloadBytes));
 
         // The writer: drains the session's queue, one packet per frame.

@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Channels.Tests.Conformance;
+using Channels.Tests.Integration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Channels.Tests.Transport;
+
+/// <summary>
+/// Issue 18: a WebSocket on a plaintext Kestrel endpoint is taken from Kestrel's HTTP layer once its
+/// handshake has gone through the application's pipeline, so that an idle connection holds none of the
+/// HTTP objects. Seen from the user's side: the request's feature collection (Kestrel's HTTP/1.1 connection
+/// object) is collected while the WebSocket still serves, the pipeline (authorization) still decides the
+/// handshake, and a connection that served other requests first is taken the same way.
+/// </summary>
+public sealed class HandoffTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_served_WebSocket_no_longer_holds_Kestrels_HTTP_objects()
+    {
+        var (served, collected) = await ServeAndWatchAsync(handoff: true, Patience);
+
+        Assert.True(served);
+        Assert.True(collected, "the upgraded request's features are still reachable while the WebSocket is open");
+    }
+
+    [Fact]
+    public async Task Without_the_handoff_the_WebSocket_is_served_inside_its_request()
+    {
+        // The same watch, given a second: here the request, and its features, live as long as the WebSocket.
+        var (served, collected) = await ServeAndWatchAsync(handoff: false, TimeSpan.FromSeconds(1));
+
+        Assert.True(served);
+        Assert.False(collected);
+    }
+
+    [Fact]
+    public async Task The_handshake_still_goes_through_authorization()
+    {
+        await using var server = await TestServer.StartAsync(
+            TestApp.Handlers(),
+            services: s =>
+            {
+                s.AddAuthentication("test").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HeaderAuthentication>("test", null);
+                s.AddAuthorization();
+            },
+            map: app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapChannels().RequireAuthorization();
+            });
+        var uri = new RawClient(server.Address).WebSocketUrl("/socket.io");
+
+        var anonymous = await WsClient.ExpectRefusedOrClosedAsync(uri);
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        ws.Options.SetRequestHeader("X-User", "ada");
+        using var timeout = new CancellationTokenSource(Patience);
+        await ws.ConnectAsync(uri, timeout.Token);
+        var buffer = new byte[1024];
+        var open = await ws.ReceiveAsync(buffer, timeout.Token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous);
+        Assert.StartsWith("0{", Encoding.UTF8.GetString(buffer, 0, open.Count), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connection_that_served_other_requests_first_is_taken_at_its_upgrade()
+    {
+        await using var server = await TestServer.StartAsync(TestApp.Handlers());
+        using var tcp = new TcpClient();
+        using var timeout = new CancellationTokenSource(Patience);
+        await tcp.ConnectAsync(IPAddress.Loopback, server.Address.Port, timeout.Token);
+        var stream = tcp.GetStream();
+
+        // Two ordinary requests on the connection, then the WebSocket handshake on it.
+        for (var i = 0; i < 2; i++)
+        {
+            await WriteAsync(stream, "GET /socket.io/channels.d.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", timeout.Token);
+            var (head, length) = await ReadHeadAsync(stream, timeout.Token);
+            Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
+            await stream.ReadExactlyAsync(new byte[length], timeout.Token);
+        }
+
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        await WriteAsync(stream,
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+            $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n", timeout.Token);
+        var (upgrade, _) = await ReadHeadAsync(stream, timeout.Token);
+        var open = await ReadTextFrameAsync(stream, timeout.Token);
+        await stream.WriteAsync(MaskedTextFrame("40"), timeout.Token);
+        var connected = await ReadTextFrameAsync(stream, timeout.Token);
+        await stream.WriteAsync(MaskedTextFrame("421[\"echo\",\"hi\"]"), timeout.Token);
+        var ack = await ReadTextFrameAsync(stream, timeout.Token);
+
+        Assert.StartsWith("HTTP/1.1 101", upgrade, StringComparison.Ordinal);
+        Assert.Contains("Sec-WebSocket-Accept: " + Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))), upgrade, StringComparison.Ordinal);
+        Assert.StartsWith("0{", open, StringComparison.Ordinal);
+        Assert.StartsWith("40{", connected, StringComparison.Ordinal);
+        Assert.Equal("431[\"hi\"]", ack);
+    }
+
+    /// <summary>
+    /// Connects a WebSocket client, connects the namespace and echoes an event, keeping a weak reference to
+    /// the upgraded request's feature collection (Kestrel's HTTP/1.1 connection object) taken by a middleware.
+    /// </summary>
+    private static async Task<(bool Served, bool Collected)> ServeAndWatchAsync(bool handoff, TimeSpan patience)
+    {
+        WeakReference? features = null;
+        await using var server = await TestServer.StartAsync(
+            TestApp.Handlers(),
+            configure: o => o.WebSocketHandoff = handoff,
+            map: app =>
+            {
+                app.Use((http, next) =>
+                {
+                    if (http.Request.Query["transport"] == "websocket")
+                    {
+                        features = new WeakReference(http.Features);
+                    }
+
+                    return next(http);
+                });
+                app.MapChannels();
+            });
+        await using var socket = await WsClient.ConnectAsync(new RawClient(server.Address).WebSocketUrl("/socket.io"));
+        Assert.StartsWith("0{", await socket.ReceiveTextAsync(), StringComparison.Ordinal);
+        await socket.SendTextAsync("40");
+        Assert.StartsWith("40{", await socket.ReceiveTextAsync(), StringComparison.Ordinal);
+
+        await socket.SendTextAsync("421[\"echo\",\"before\"]");
+        var before = await socket.ReceiveTextAsync();
+        var collected = await CollectedAsync(features!, patience);
+        await socket.SendTextAsync("422[\"echo\",\"after\"]");
+        var after = await socket.ReceiveTextAsync();
+
+        return (before == "431[\"before\"]" && after == "432[\"after\"]", collected);
+    }
+
+    /// <summary>Collects until the target is gone (the HTTP layer ends just after the handshake), within the patience.</summary>
+    private static async Task<bool> CollectedAsync(WeakReference target, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (DateTime.UtcNow < deadline)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            if (!target.IsAlive)
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    private static Task WriteAsync(NetworkStream stream, string text, CancellationToken cancellationToken) =>
+        stream.WriteAsync(Encoding.ASCII.GetBytes(text), cancellationToken).AsTask();
+
+    /// <summary>Reads a response head byte by byte (so nothing after it is consumed) and its Content-Length.</summary>
+    private static async Task<(string Head, int Length)> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            await stream.ReadExactlyAsync(one, cancellationToken);
+            head.Append((char)one[0]);
+        }
+
+        var text = head.ToString();
+        var line = text.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        return (text, line is null ? 0 : int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>One unfragmented, unmasked text frame from the server (payloads under 64 KiB).</summary>
+    private static async Task<string> ReadTextFrameAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[2];
+        await stream.ReadExactlyAsync(header, cancellationToken);
+        Assert.Equal(0x81, header[0]);
+        int length = header[1];
+        if (length == 126)
+        {
+            var extended = new byte[2];
+            await stream.ReadExactlyAsync(extended, cancellationToken);
+            length = (extended[0] << 8) | extended[1];
+        }
+
+        var payload = new byte[length];
+        await stream.ReadExactlyAsync(payload, cancellationToken);
+        return Encoding.UTF8.GetString(payload);
+    }
+
+    /// <summary>A client's text frame, masked as RFC 6455 requires (short payloads).</summary>
+    private static byte[] MaskedTextFrame(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        var mask = RandomNumberGenerator.GetBytes(4);
+        var frame = new byte[2 + 4 + payload.Length];
+        frame[0] = 0x81;
+        frame[1] = (byte)(0x80 | payload.Length);
+        mask.CopyTo(frame, 2);
+        for (var i = 0; i < payload.Length; i++)
+        {
+            frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
+        }
+
+        return frame;
+    }
+}
