@@ -285,7 +285,7 @@ internal sealed class EngineServer
         }
 
         Log.RequestRejected(reason);
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        using var socket = new ManagedWebSocketLink(await http.WebSockets.AcceptWebSocketAsync(), corked: null, maxMessageBytes: 0);
         await WebSocketTransport.CloseQuietlyAsync(socket, System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, reason);
     }
 

@@ -47,10 +47,10 @@ internal static class WebSocketTransport
     /// </summary>
     private static async Task HandOffAsync(EngineServer server, HttpContext http, HandoffConnection handoff, EngineSession? upgrading, string address)
     {
-        IDuplexPipe transport;
+        Microsoft.AspNetCore.Connections.ConnectionContext connection;
         try
         {
-            transport = await handoff.TakeOverAsync(http);
+            connection = await handoff.TakeOverAsync(http);
         }
         catch when (upgrading is null)
         {
@@ -58,8 +58,7 @@ internal static class WebSocketTransport
             throw;
         }
 
-        var corked = new CorkedStream(new PipeStream(transport));
-        var socket = WebSocket.CreateFromStream(corked, HandoffOptions);
+        var socket = new PipeWebSocket(connection, server.Options.MaxPayloadBytes);
         EngineSession session;
         try
         {
@@ -67,12 +66,12 @@ internal static class WebSocketTransport
         }
         catch
         {
-            socket.Dispose();
+            socket.Abort();
             throw;
         }
 
         var base64 = WantsBase64(http);
-        handoff.Continue(() => RunAsync(server, session, socket, corked, base64, upgrading is not null));
+        handoff.Continue(() => RunAsync(server, session, socket, base64, upgrading is not null));
     }
 
     /// <summary>The WebSocket accepted by ASP.NET Core and served inside its upgraded request.</summary>
@@ -91,7 +90,7 @@ internal static class WebSocketTransport
 
         // The upgraded stream is a CorkedStream when the request went through CorkingUpgradeFeature: the
         // writer then gathers each batch into one write.
-        var corked = CorkingUpgradeFeature.StreamOf(http);
+        var link = new ManagedWebSocketLink(socket, CorkingUpgradeFeature.StreamOf(http), server.Options.MaxPayloadBytes);
         var base64 = WantsBase64(http);
         EngineSession session;
         try
@@ -100,36 +99,31 @@ internal static class WebSocketTransport
         }
         catch
         {
-            socket.Dispose();
+            link.Dispose();
             throw;
         }
 
         http = null!; // not needed any more: the state machine need not keep it
-        await RunAsync(server, session, socket, corked, base64, upgrading is not null);
+        await RunAsync(server, session, link, base64, upgrading is not null);
     }
 
     /// <summary>
     /// Serves an accepted WebSocket to its end: the open packet (or the upgrade of a polling session), then the
     /// reader and, inline, the writer. An idle connection waits in this one state machine and the reader's.
     /// </summary>
-    private static async Task RunAsync(EngineServer server, EngineSession session, WebSocket socket, CorkedStream? corked, bool base64, bool upgrading)
+    private static async Task RunAsync(EngineServer server, EngineSession session, IEngineWebSocket socket, bool base64, bool upgrading)
     {
         using var _ = socket;
-        WebSocketMessageBuffer? buffer = null;
         if (!upgrading)
         {
-            await socket.SendAsync(server.OpenPacket(session.Id, polling: false), WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+            await socket.SendAsync(server.OpenPacket(session.Id, polling: false), WebSocketMessageType.Text, session.Closed);
         }
-        else
+        else if (!await UpgradeAsync(server, session, socket))
         {
-            buffer = new WebSocketMessageBuffer(server.Options.MaxPayloadBytes);
-            if (!await UpgradeAsync(server, session, socket, buffer))
-            {
-                return;
-            }
+            return;
         }
 
-        var reading = ReadLoopAsync(server, session, socket, buffer ?? new WebSocketMessageBuffer(server.Options.MaxPayloadBytes));
+        var reading = ReadLoopAsync(server, session, socket);
 
         // The writer: drains the session's queue, one packet per frame.
         var guard = new SendGuard(socket);
@@ -146,14 +140,14 @@ internal static class WebSocketTransport
                     break;
                 }
 
-                corked?.Cork();
+                socket.Cork();
                 try
                 {
                     while (reader.TryDequeue(out var frame))
                     {
                         if (!frame.Text.IsEmpty)
                         {
-                            await socket.SendAsync(frame.Text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                            await socket.SendAsync(frame.Text, WebSocketMessageType.Text, CancellationToken.None);
                         }
 
                         if (frame.Binary is { } binary)
@@ -166,7 +160,7 @@ internal static class WebSocketTransport
                                 }
                                 else
                                 {
-                                    await socket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+                                    await socket.SendAsync(binary[i], WebSocketMessageType.Binary, CancellationToken.None);
                                 }
                             }
                         }
@@ -174,14 +168,11 @@ internal static class WebSocketTransport
                         server.Metrics.Sent(frame.Size);
                     }
 
-                    if (corked is not null)
-                    {
-                        await corked.UncorkAsync();
-                    }
+                    await socket.UncorkAsync();
                 }
                 finally
                 {
-                    corked?.Reset();
+                    socket.Reset();
                     guard.End();
                 }
             }
@@ -218,13 +209,13 @@ internal static class WebSocketTransport
     /// The upgrade of a polling session: answers the probe, ends the pending GET with a NOOP, and switches on
     /// the client's UPGRADE packet; false (the socket closed or given up) when the upgrade does not happen.
     /// </summary>
-    private static async Task<bool> UpgradeAsync(EngineServer server, EngineSession session, WebSocket socket, WebSocketMessageBuffer buffer)
+    private static async Task<bool> UpgradeAsync(EngineServer server, EngineSession session, IEngineWebSocket socket)
     {
         try
         {
             while (true)
             {
-                var message = await buffer.ReceiveAsync(socket, session.Closed);
+                var message = await socket.ReceiveAsync(session.Closed);
                 if (message is not { Type: WebSocketMessageType.Text } text)
                 {
                     session.CancelUpgrade();
@@ -234,7 +225,7 @@ internal static class WebSocketTransport
 
                 if (text.Data.Span.SequenceEqual(Probe))
                 {
-                    await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, endOfMessage: true, session.Closed);
+                    await socket.SendAsync(EngineFrame.ProbeReply.Text, WebSocketMessageType.Text, session.Closed);
                     session.ProbeAnswered();
                     session.Polling!.InterruptPoll();
                 }
@@ -258,17 +249,14 @@ internal static class WebSocketTransport
         }
     }
 
-    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, WebSocket socket, WebSocketMessageBuffer buffer)
+    private static async Task ReadLoopAsync(EngineServer server, EngineSession session, IEngineWebSocket socket)
     {
         try
         {
             while (!session.IsClosed)
             {
-                // Idle, the loop waits here, on a zero-byte read, holding no buffer (the rest of the message is
-                // read by the buffer, without a state machine of its own unless the message comes in pieces).
-                buffer.Release();
-                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                var message = await buffer.ReceiveRestAsync(socket, first, CancellationToken.None);
+                // Idle, the loop waits here, the last message's buffer given back.
+                var message = await socket.ReceiveAsync(CancellationToken.None);
                 if (message is null)
                 {
                     session.Abort(EngineCloseReason.TransportClose);
@@ -307,13 +295,13 @@ internal static class WebSocketTransport
     }
 
     /// <summary>Sends a binary message as a text frame, <c>b</c> + base64, from a pooled buffer.</summary>
-    private static async ValueTask SendBase64Async(WebSocket socket, ReadOnlyMemory<byte> data)
+    private static async ValueTask SendBase64Async(IEngineWebSocket socket, ReadOnlyMemory<byte> data)
     {
         var text = ArrayPool<byte>.Shared.Rent(EngineFrame.Base64Length(data.Length));
         try
         {
             var length = EngineFrame.WriteBase64(data.Span, text);
-            await socket.SendAsync(text.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            await socket.SendAsync(text.AsMemory(0, length), WebSocketMessageType.Text, CancellationToken.None);
         }
         finally
         {
@@ -322,9 +310,9 @@ internal static class WebSocketTransport
     }
 
     /// <summary>Sends a close frame (bounded in time) and aborts the socket if the peer does not answer.</summary>
-    public static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
+    public static async Task CloseQuietlyAsync(IEngineWebSocket socket, WebSocketCloseStatus status, string reason)
     {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        if (!socket.CanClose)
         {
             return;
         }
@@ -347,7 +335,7 @@ internal static class WebSocketTransport
     /// (<see cref="EngineSession.OnEnded"/>), which aborts the socket if a batch is being written. An idle writer is left alone, so a normal close still
     /// sends its close frame.
     /// </summary>
-    private sealed class SendGuard(WebSocket socket)
+    private sealed class SendGuard(IEngineWebSocket socket)
     {
         private int _sending;
 

@@ -73,9 +73,6 @@ internal sealed class HandoffConnection : ConnectionContext
         set => _inner.RemoteEndPoint = value;
     }
 
-    /// <summary>What runs the WebSocket once the HTTP layer has let go; null when nothing was taken over.</summary>
-    public Func<Task>? Continuation => _continuation;
-
     /// <summary>Whether the HTTP layer still has this connection; after the handoff its aborts are ignored.</summary>
     public bool Detached => _detached;
 
@@ -89,10 +86,10 @@ internal sealed class HandoffConnection : ConnectionContext
 
     /// <summary>
     /// Answers the WebSocket handshake of <paramref name="http"/> with a <c>101</c> (written by Kestrel) and
-    /// takes the connection: returns the real transport. Only after <see cref="CanTakeOver"/>; the caller
+    /// takes the connection: returns the real connection, whose transport is now the WebSocket's. Only after <see cref="CanTakeOver"/>; the caller
     /// checked that the request is a valid WebSocket handshake.
     /// </summary>
-    public async Task<IDuplexPipe> TakeOverAsync(HttpContext http)
+    public async Task<ConnectionContext> TakeOverAsync(HttpContext http)
     {
         var upgrade = http.Features.Get<IHttpUpgradeFeature>()!;
         var headers = http.Response.Headers;
@@ -106,11 +103,19 @@ internal sealed class HandoffConnection : ConnectionContext
         _detached = true;
         _pipe.Detach();
         _heartbeat.Forget();
-        return _inner.Transport;
+        return _inner;
     }
 
     /// <summary>Sets what runs the WebSocket after the HTTP layer has ended (at most once).</summary>
     public void Continue(Func<Task> continuation) => _continuation = continuation;
+
+    /// <summary>Takes what runs the WebSocket, leaving nothing here to keep alive.</summary>
+    public Func<Task>? TakeContinuation()
+    {
+        var continuation = _continuation;
+        _continuation = null;
+        return continuation;
+    }
 
     public override void Abort(ConnectionAbortedException abortReason)
     {

@@ -16,13 +16,16 @@ internal static class WebSocketHandoff
 
     private static async Task ServeAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        var handoff = new HandoffConnection(connection);
+        HandoffConnection? handoff = new(connection);
         await next(handoff);
-        if (handoff.Continuation is { } run)
-        {
-            await run();
-        }
+
+        // Only the WebSocket's own objects stay for its life: not the wrapper, its features or the delegate.
+        var run = handoff.TakeContinuation();
+        handoff = null;
+        await Start(run);
     }
+
+    private static Task Start(Func<Task>? run) => run?.Invoke() ?? Task.CompletedTask;
 
     /// <summary>
     /// Puts the middleware on every Kestrel endpoint through the endpoint defaults, registered before any

@@ -1,0 +1,352 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Connections;
+
+namespace Channels.Transport.Handoff;
+
+/// <summary>
+/// The server side of RFC 6455 on a taken-over connection's pipes, without extensions or subprotocols:
+/// frames read straight from the input pipe (unmasked while copied into the message buffer, which exists
+/// only while a message is arriving), frames written straight into the output pipe. An idle connection
+/// waits in one pipe read and holds no buffer. A message larger than the limit is refused from its first
+/// frame's header, before any of it is read. Protocol errors end the connection with close code 1002
+/// (1007 for a text message that is not UTF-8). Writing is in <c>PipeWebSocket.Writing.cs</c>.
+/// </summary>
+internal sealed partial class PipeWebSocket : IEngineWebSocket
+{
+    private const int MaxControlPayload = 125;
+    private const int InitialMessageBuffer = 4096;
+
+    private readonly PipeReader _input;
+    private readonly int _maxMessageBytes;
+
+    // The data message being read: its type, the bytes so far (pooled), and the frame in progress.
+    private byte[]? _message;
+    private int _length;
+    private WebSocketMessageType _messageType;
+    private bool _inMessage;
+    private long _frameRemaining;
+    private bool _frameFinal;
+    private uint _mask;
+    private int _maskOffset;
+
+    /// <summary>A WebSocket on <paramref name="connection"/>'s transport, whose handshake has been answered.</summary>
+    public PipeWebSocket(ConnectionContext connection, int maxMessageBytes)
+    {
+        _connection = connection;
+        _input = connection.Transport.Input;
+        _output = connection.Transport.Output;
+        _maxMessageBytes = maxMessageBytes;
+    }
+
+    public ValueTask<WebSocketMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        ReleaseMessage();
+        return ReceiveMessageAsync(cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketMessage?> ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken);
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The WebSocket was aborted.");
+            }
+
+            var buffer = result.Buffer;
+            var frame = Read(ref buffer);
+
+            // Waiting for more only when what is there was all looked at; otherwise the rest is read at once.
+            _input.AdvanceTo(buffer.Start, frame.Kind == FrameKind.None ? buffer.End : buffer.Start);
+
+            switch (frame.Kind)
+            {
+                case FrameKind.Message:
+                    return new WebSocketMessage(_messageType, _message.AsMemory(0, _length), TooLarge: false);
+                case FrameKind.TooLarge:
+                    return new WebSocketMessage(_messageType, ReadOnlyMemory<byte>.Empty, TooLarge: true);
+                case FrameKind.Close:
+                    MarkCloseReceived();
+                    return null;
+                case FrameKind.Ping:
+                    await SendControlAsync(OpCode.Pong, frame.Payload);
+                    continue;
+                case FrameKind.Invalid:
+                    await FailAsync(frame.Status, frame.Error);
+                    throw new WebSocketException(WebSocketError.Faulted, frame.Error);
+            }
+
+            if (result.IsCompleted)
+            {
+                // The connection ended without a close frame.
+                MarkClosed();
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads frames from <paramref name="buffer"/> until a whole data message, a control frame to act on,
+    /// or the end of what has arrived; leaves <paramref name="buffer"/> at what it did not consume.
+    /// </summary>
+    private Frame Read(ref ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            if (_frameRemaining > 0)
+            {
+                if (buffer.IsEmpty)
+                {
+                    return default;
+                }
+
+                CopyPayload(ref buffer);
+                if (_frameRemaining > 0)
+                {
+                    return default;
+                }
+
+                if (_frameFinal)
+                {
+                    return CompleteMessage();
+                }
+
+                continue;
+            }
+
+            var header = ReadHeader(ref buffer);
+            if (header.Kind == FrameKind.Pong)
+            {
+                continue;
+            }
+
+            if (header.Kind != FrameKind.Data)
+            {
+                return header;
+            }
+
+            if (_frameRemaining == 0 && _frameFinal)
+            {
+                return CompleteMessage();
+            }
+        }
+    }
+
+    /// <summary>The final frame of a data message has been read: the message, if a text one is UTF-8.</summary>
+    private Frame CompleteMessage()
+    {
+        _inMessage = false;
+        return _messageType == WebSocketMessageType.Text && !System.Text.Unicode.Utf8.IsValid(_message.AsSpan(0, _length))
+            ? Frame.Fail(WebSocketCloseStatus.InvalidPayloadData, "text message is not UTF-8")
+            : new Frame(FrameKind.Message);
+    }
+
+    /// <summary>
+    /// One frame header (and, for a control frame, its payload): a data frame sets up the copy of its
+    /// payload and returns <see cref="FrameKind.Data"/>; a control frame is returned whole; nothing is
+    /// consumed (<c>default</c>) until the header, or the whole control frame, has arrived.
+    /// </summary>
+    private Frame ReadHeader(ref ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> head = stackalloc byte[14];
+        var available = (int)Math.Min(buffer.Length, head.Length);
+        if (available < 2)
+        {
+            return default;
+        }
+
+        buffer.Slice(0, available).CopyTo(head);
+        var final = (head[0] & 0x80) != 0;
+        var opcode = (OpCode)(head[0] & 0x0F);
+        var length = (long)(head[1] & 0x7F);
+        var headerLength = length switch { 126 => 8, 127 => 14, _ => 6 };
+        if (available < headerLength)
+        {
+            return default;
+        }
+
+        if ((head[0] & 0x70) != 0)
+        {
+            return Frame.Fail(WebSocketCloseStatus.ProtocolError, "reserved bits set");
+        }
+
+        if ((head[1] & 0x80) == 0)
+        {
+            return Frame.Fail(WebSocketCloseStatus.ProtocolError, "client frame not masked");
+        }
+
+        length = length switch
+        {
+            126 => BinaryPrimitives.ReadUInt16BigEndian(head[2..]),
+            127 => (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(head[2..]), long.MaxValue),
+            _ => length,
+        };
+        var mask = BinaryPrimitives.ReadUInt32LittleEndian(head[(headerLength - 4)..]);
+
+        if (opcode is OpCode.Close or OpCode.Ping or OpCode.Pong)
+        {
+            if (!final || length > MaxControlPayload)
+            {
+                return Frame.Fail(WebSocketCloseStatus.ProtocolError, "control frame fragmented or too long");
+            }
+
+            if (buffer.Length < headerLength + length)
+            {
+                return default;
+            }
+
+            var payload = new byte[length];
+            buffer.Slice(headerLength, length).CopyTo(payload);
+            Unmask(payload, mask, 0);
+            buffer = buffer.Slice(headerLength + length);
+            return opcode switch
+            {
+                OpCode.Ping => new Frame(FrameKind.Ping, payload),
+                OpCode.Close => ReadClose(payload),
+                _ => new Frame(FrameKind.Pong),
+            };
+        }
+
+        if (opcode is not (OpCode.Continuation or OpCode.Text or OpCode.Binary))
+        {
+            return Frame.Fail(WebSocketCloseStatus.ProtocolError, "unknown opcode");
+        }
+
+        if ((opcode == OpCode.Continuation) != _inMessage)
+        {
+            return Frame.Fail(WebSocketCloseStatus.ProtocolError, _inMessage ? "new message inside a fragmented one" : "continuation without a message");
+        }
+
+        if (opcode != OpCode.Continuation)
+        {
+            _inMessage = true;
+            _messageType = opcode == OpCode.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
+            _length = 0;
+        }
+
+        buffer = buffer.Slice(headerLength);
+        if (length > _maxMessageBytes - _length)
+        {
+            // Refused from the header: none of it is read (the reader closes with 1009).
+            return new Frame(FrameKind.TooLarge);
+        }
+
+        _frameRemaining = length;
+        _frameFinal = final;
+        _mask = mask;
+        _maskOffset = 0;
+        EnsureCapacity(_length + (int)length);
+        return new Frame(FrameKind.Data);
+    }
+
+    /// <summary>A close frame's payload: empty, or a valid status code and a UTF-8 reason.</summary>
+    private static Frame ReadClose(byte[] payload)
+    {
+        if (payload.Length == 0)
+        {
+            return new Frame(FrameKind.Close);
+        }
+
+        var code = payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(payload) : 0;
+        var valid = code is (>= 1000 and <= 1003) or (>= 1007 and <= 1011) or (>= 3000 and <= 4999);
+        return valid && System.Text.Unicode.Utf8.IsValid(payload.AsSpan(2))
+            ? new Frame(FrameKind.Close)
+            : Frame.Fail(WebSocketCloseStatus.ProtocolError, "invalid close frame");
+    }
+
+    /// <summary>Copies (and unmasks) as much of the current frame's payload as has arrived.</summary>
+    private void CopyPayload(ref ReadOnlySequence<byte> buffer)
+    {
+        var count = (int)Math.Min(buffer.Length, _frameRemaining);
+        var target = _message.AsSpan(_length, count);
+        buffer.Slice(0, count).CopyTo(target);
+        Unmask(target, _mask, _maskOffset);
+        _maskOffset = (_maskOffset + count) & 3;
+        _length += count;
+        _frameRemaining -= count;
+        buffer = buffer.Slice(count);
+    }
+
+    private static void Unmask(Span<byte> data, uint mask, int offset)
+    {
+        Span<byte> key = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(key, mask);
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] ^= key[(offset + i) & 3];
+        }
+    }
+
+    /// <summary>Grows the pooled message buffer to hold <paramref name="needed"/> bytes (at most the limit).</summary>
+    private void EnsureCapacity(int needed)
+    {
+        if (_message is not null && _message.Length >= needed)
+        {
+            return;
+        }
+
+        var size = Math.Max(needed, Math.Min(Math.Max(InitialMessageBuffer, (_message?.Length ?? 0) * 2), _maxMessageBytes));
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        if (_message is not null)
+        {
+            _message.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_message);
+        }
+
+        _message = larger;
+    }
+
+    /// <summary>Gives the last message's buffer back: an idle connection holds none.</summary>
+    private void ReleaseMessage()
+    {
+        if (!_inMessage && _message is { } message)
+        {
+            _message = null;
+            _length = 0;
+            ArrayPool<byte>.Shared.Return(message);
+        }
+    }
+
+    /// <summary>Ends a pending receive and gives back the buffer; the connection closes gracefully when the handoff middleware returns.</summary>
+    public void Dispose()
+    {
+        MarkClosed();
+        _input.CancelPendingRead();
+        _inMessage = false;
+        ReleaseMessage();
+    }
+
+    private enum OpCode : byte
+    {
+        Continuation = 0x0,
+        Text = 0x1,
+        Binary = 0x2,
+        Close = 0x8,
+        Ping = 0x9,
+        Pong = 0xA,
+    }
+
+    private enum FrameKind
+    {
+        /// <summary>Nothing to act on yet: more bytes are needed.</summary>
+        None,
+        Data,
+        Message,
+        TooLarge,
+        Ping,
+        Pong,
+        Close,
+        Invalid,
+    }
+
+    private readonly record struct Frame(FrameKind Kind, byte[]? Payload = null, WebSocketCloseStatus Status = default, string Error = "")
+    {
+        public static Frame Fail(WebSocketCloseStatus status, string error) => new(FrameKind.Invalid, null, status, error);
+    }
+}
