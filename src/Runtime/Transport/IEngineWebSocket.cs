@@ -16,6 +16,12 @@ internal interface IEngineWebSocket : IDisposable
     /// <summary>Sends one whole message.</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType type, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads until the session or the socket ends, handing each message to the session
+    /// (<see cref="WebSocketTransport.DeliverAsync"/>).
+    /// </summary>
+    Task ReadLoopAsync(EngineServer server, EngineSession session);
+
     /// <summary>The next whole data message (its bytes valid until the next call), or null when the client closed.</summary>
     ValueTask<WebSocketMessage?> ReceiveAsync(CancellationToken cancellationToken);
 
@@ -44,6 +50,8 @@ internal sealed class ManagedWebSocketLink(WebSocket socket, CorkedStream? corke
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType type, CancellationToken cancellationToken) =>
         socket.SendAsync(data, type, endOfMessage: true, cancellationToken);
+
+    public Task ReadLoopAsync(EngineServer server, EngineSession session) => WebSocketTransport.ReadLoopAsync(server, session, this);
 
     public ValueTask<WebSocketMessage?> ReceiveAsync(CancellationToken cancellationToken) => _buffer.ReceiveAsync(socket, cancellationToken);
 

@@ -106,4 +106,8 @@ internal sealed class WebSocketMessageBuffer(int max)
 }
 
 /// <summary>One WebSocket message as <see cref="WebSocketMessageBuffer"/> read it (its data valid until the next read).</summary>
-internal readonly record struct WebSocketMessage(WebSocketMessageType Type, ReadOnlyMemory<byte> Data, bool TooLarge);
+internal readonly record struct WebSocketMessage(WebSocketMessageType Type, ReadOnlyMemory<byte> Data, bool TooLarge)
+{
+    /// <summary>The message's size: what was read, or for one refused from its header, what the header announced.</summary>
+    public long Size { get; init; } = Data.Length;
+}

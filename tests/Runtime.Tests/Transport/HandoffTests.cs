@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Channels.Tests.Conformance;
@@ -73,30 +72,23 @@ public sealed class HandoffTests
     public async Task A_connection_that_served_other_requests_first_is_taken_at_its_upgrade()
     {
         await using var server = await TestServer.StartAsync(TestApp.Handlers());
-        using var tcp = new TcpClient();
-        using var timeout = new CancellationTokenSource(Patience);
-        await tcp.ConnectAsync(IPAddress.Loopback, server.Address.Port, timeout.Token);
-        var stream = tcp.GetStream();
+        await using var socket = await RawWebSocket.ConnectTcpAsync(server.Address);
 
         // Two ordinary requests on the connection, then the WebSocket handshake on it.
         for (var i = 0; i < 2; i++)
         {
-            await WriteAsync(stream, "GET /socket.io/channels.d.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", timeout.Token);
-            var (head, length) = await ReadHeadAsync(stream, timeout.Token);
+            await socket.WriteTextAsync("GET /socket.io/channels.d.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            var (head, length) = await socket.ReadHeadAsync();
             Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
-            await stream.ReadExactlyAsync(new byte[length], timeout.Token);
+            await socket.Stream.ReadExactlyAsync(new byte[length], socket.Token);
         }
 
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        await WriteAsync(stream,
-            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
-            $"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n", timeout.Token);
-        var (upgrade, _) = await ReadHeadAsync(stream, timeout.Token);
-        var open = await ReadTextFrameAsync(stream, timeout.Token);
-        await stream.WriteAsync(MaskedTextFrame("40"), timeout.Token);
-        var connected = await ReadTextFrameAsync(stream, timeout.Token);
-        await stream.WriteAsync(MaskedTextFrame("421[\"echo\",\"hi\"]"), timeout.Token);
-        var ack = await ReadTextFrameAsync(stream, timeout.Token);
+        var (upgrade, key) = await socket.HandshakeAsync();
+        var open = await socket.ReadTextAsync();
+        await socket.SendAsync(RawWebSocket.Text("40"));
+        var connected = await socket.ReadTextAsync();
+        await socket.SendAsync(RawWebSocket.Text("421[\"echo\",\"hi\"]"));
+        var ack = await socket.ReadTextAsync();
 
         Assert.StartsWith("HTTP/1.1 101", upgrade, StringComparison.Ordinal);
         Assert.Contains("Sec-WebSocket-Accept: " + Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))), upgrade, StringComparison.Ordinal);
@@ -160,60 +152,5 @@ public sealed class HandoffTests
         }
 
         return false;
-    }
-
-    private static Task WriteAsync(NetworkStream stream, string text, CancellationToken cancellationToken) =>
-        stream.WriteAsync(Encoding.ASCII.GetBytes(text), cancellationToken).AsTask();
-
-    /// <summary>Reads a response head byte by byte (so nothing after it is consumed) and its Content-Length.</summary>
-    private static async Task<(string Head, int Length)> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
-    {
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-        {
-            await stream.ReadExactlyAsync(one, cancellationToken);
-            head.Append((char)one[0]);
-        }
-
-        var text = head.ToString();
-        var line = text.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
-        return (text, line is null ? 0 : int.Parse(line["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>One unfragmented, unmasked text frame from the server (payloads under 64 KiB).</summary>
-    private static async Task<string> ReadTextFrameAsync(NetworkStream stream, CancellationToken cancellationToken)
-    {
-        var header = new byte[2];
-        await stream.ReadExactlyAsync(header, cancellationToken);
-        Assert.Equal(0x81, header[0]);
-        int length = header[1];
-        if (length == 126)
-        {
-            var extended = new byte[2];
-            await stream.ReadExactlyAsync(extended, cancellationToken);
-            length = (extended[0] << 8) | extended[1];
-        }
-
-        var payload = new byte[length];
-        await stream.ReadExactlyAsync(payload, cancellationToken);
-        return Encoding.UTF8.GetString(payload);
-    }
-
-    /// <summary>A client's text frame, masked as RFC 6455 requires (short payloads).</summary>
-    private static byte[] MaskedTextFrame(string text)
-    {
-        var payload = Encoding.UTF8.GetBytes(text);
-        var mask = RandomNumberGenerator.GetBytes(4);
-        var frame = new byte[2 + 4 + payload.Length];
-        frame[0] = 0x81;
-        frame[1] = (byte)(0x80 | payload.Length);
-        mask.CopyTo(frame, 2);
-        for (var i = 0; i < payload.Length; i++)
-        {
-            frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
-        }
-
-        return frame;
     }
 }

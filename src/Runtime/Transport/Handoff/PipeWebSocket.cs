@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 
 namespace Channels.Transport.Handoff;
@@ -32,6 +31,7 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
     private bool _frameFinal;
     private uint _mask;
     private int _maskOffset;
+    private long _refusedSize;
 
     /// <summary>A WebSocket on <paramref name="connection"/>'s transport, whose handshake has been answered.</summary>
     public PipeWebSocket(ConnectionContext connection, int maxMessageBytes)
@@ -42,54 +42,98 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         _maxMessageBytes = maxMessageBytes;
     }
 
-    public ValueTask<WebSocketMessage?> ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The session's reader: waits in the pipe read itself (one state machine while idle), reads frames,
+    /// answers pings, and hands each whole message to the session.
+    /// </summary>
+    public async Task ReadLoopAsync(EngineServer server, EngineSession session)
     {
-        ReleaseMessage();
-        return ReceiveMessageAsync(cancellationToken);
+        try
+        {
+            while (!session.IsClosed)
+            {
+                ReleaseMessage();
+                var frame = Take(await _input.ReadAsync());
+                if (frame.Kind is FrameKind.Ping or FrameKind.Invalid)
+                {
+                    await ActAsync(frame);
+                }
+                else if (frame.Kind != FrameKind.None && !await WebSocketTransport.DeliverAsync(server, session, this, MessageOf(frame)))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException)
+        {
+            session.Abort(EngineCloseReason.TransportError);
+        }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<WebSocketMessage?> ReceiveMessageAsync(CancellationToken cancellationToken)
+    public async ValueTask<WebSocketMessage?> ReceiveAsync(CancellationToken cancellationToken)
     {
+        ReleaseMessage();
         while (true)
         {
-            var result = await _input.ReadAsync(cancellationToken);
-            if (result.IsCanceled)
+            var frame = Take(await _input.ReadAsync(cancellationToken));
+            if (frame.Kind is FrameKind.Ping or FrameKind.Invalid)
             {
-                throw new OperationCanceledException("The WebSocket was aborted.");
+                await ActAsync(frame);
             }
-
-            var buffer = result.Buffer;
-            var frame = Read(ref buffer);
-
-            // Waiting for more only when what is there was all looked at; otherwise the rest is read at once.
-            _input.AdvanceTo(buffer.Start, frame.Kind == FrameKind.None ? buffer.End : buffer.Start);
-
-            switch (frame.Kind)
+            else if (frame.Kind != FrameKind.None)
             {
-                case FrameKind.Message:
-                    return new WebSocketMessage(_messageType, _message.AsMemory(0, _length), TooLarge: false);
-                case FrameKind.TooLarge:
-                    return new WebSocketMessage(_messageType, ReadOnlyMemory<byte>.Empty, TooLarge: true);
-                case FrameKind.Close:
-                    MarkCloseReceived();
-                    return null;
-                case FrameKind.Ping:
-                    await SendControlAsync(OpCode.Pong, frame.Payload);
-                    continue;
-                case FrameKind.Invalid:
-                    await FailAsync(frame.Status, frame.Error);
-                    throw new WebSocketException(WebSocketError.Faulted, frame.Error);
-            }
-
-            if (result.IsCompleted)
-            {
-                // The connection ended without a close frame.
-                MarkClosed();
-                return null;
+                return MessageOf(frame);
             }
         }
     }
+
+    /// <summary>Reads what a pipe read brought: the frame to act on, or <see cref="FrameKind.None"/> when more is needed.</summary>
+    private Frame Take(ReadResult result)
+    {
+        if (result.IsCanceled)
+        {
+            throw new OperationCanceledException("The WebSocket was aborted.");
+        }
+
+        var buffer = result.Buffer;
+        var frame = Read(ref buffer);
+
+        // Waiting for more only when what is there was all looked at; otherwise the rest is read at once.
+        _input.AdvanceTo(buffer.Start, frame.Kind == FrameKind.None ? buffer.End : buffer.Start);
+        if (frame.Kind == FrameKind.Close)
+        {
+            MarkCloseReceived();
+        }
+        else if (frame.Kind == FrameKind.None && result.IsCompleted)
+        {
+            // The connection ended without a close frame.
+            MarkClosed();
+            return new Frame(FrameKind.Close);
+        }
+
+        return frame;
+    }
+
+    /// <summary>A ping answered, or a protocol error closed with its code (and thrown).</summary>
+    private async Task ActAsync(Frame frame)
+    {
+        if (frame.Kind == FrameKind.Ping)
+        {
+            await SendControlAsync(OpCode.Pong, frame.Payload);
+            return;
+        }
+
+        await FailAsync(frame.Status, frame.Error);
+        throw new WebSocketException(WebSocketError.Faulted, frame.Error);
+    }
+
+    /// <summary>A data message, one refused as too large, or null for a close.</summary>
+    private WebSocketMessage? MessageOf(Frame frame) => frame.Kind switch
+    {
+        FrameKind.Message => new WebSocketMessage(_messageType, _message.AsMemory(0, _length), TooLarge: false),
+        FrameKind.TooLarge => new WebSocketMessage(_messageType, ReadOnlyMemory<byte>.Empty, TooLarge: true) { Size = _refusedSize },
+        _ => null,
+    };
 
     /// <summary>
     /// Reads frames from <paramref name="buffer"/> until a whole data message, a control frame to act on,
@@ -165,12 +209,6 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         var final = (head[0] & 0x80) != 0;
         var opcode = (OpCode)(head[0] & 0x0F);
         var length = (long)(head[1] & 0x7F);
-        var headerLength = length switch { 126 => 8, 127 => 14, _ => 6 };
-        if (available < headerLength)
-        {
-            return default;
-        }
-
         if ((head[0] & 0x70) != 0)
         {
             return Frame.Fail(WebSocketCloseStatus.ProtocolError, "reserved bits set");
@@ -179,6 +217,12 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         if ((head[1] & 0x80) == 0)
         {
             return Frame.Fail(WebSocketCloseStatus.ProtocolError, "client frame not masked");
+        }
+
+        var headerLength = length switch { 126 => 8, 127 => 14, _ => 6 };
+        if (available < headerLength)
+        {
+            return default;
         }
 
         length = length switch
@@ -234,6 +278,7 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         if (length > _maxMessageBytes - _length)
         {
             // Refused from the header: none of it is read (the reader closes with 1009).
+            _refusedSize = _length + length;
             return new Frame(FrameKind.TooLarge);
         }
 
