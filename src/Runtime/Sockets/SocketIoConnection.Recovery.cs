@@ -87,7 +87,7 @@ internal sealed partial class SocketIoConnection
 
         lock (_gate)
         {
-            _sockets[nsp] = socket;
+            _sockets.Set(nsp, socket);
         }
 
         Interlocked.Exchange(ref _connectTimer, null)?.Dispose();

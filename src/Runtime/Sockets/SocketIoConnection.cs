@@ -29,7 +29,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     private readonly PacketReceiver _receiver;
     private readonly EventRateLimiter? _eventLimits;
     private readonly SuspendedSockets? _recovery;
-    private readonly Dictionary<string, SocketIoSocket> _sockets = new(StringComparer.Ordinal);
+    private NamespaceSockets _sockets;
     private readonly Lock _gate = new();
     private ITimer? _connectTimer;
     private DisconnectReason? _closeReason;
@@ -125,7 +125,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     {
         lock (_gate)
         {
-            return _sockets.GetValueOrDefault(@namespace);
+            return _sockets.Get(@namespace);
         }
     }
 
@@ -133,7 +133,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
     {
         lock (_gate)
         {
-            return [.. _sockets.Values];
+            return _sockets.ToArray();
         }
     }
 
@@ -232,7 +232,7 @@ internal sealed partial class SocketIoConnection : IEngineHandler, IConnectionLo
 
         lock (_gate)
         {
-            _sockets[nsp] = socket;
+            _sockets.Set(nsp, socket);
         }
 
         Interlocked.Exchange(ref _connectTimer, null)?.Dispose();

@@ -19,6 +19,7 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     private readonly ChannelPublisher _server;
     private readonly int _maxHeld;
     private readonly Lock _gate = new();
+    private Dictionary<string, object?>? _context;
     private readonly CancellationTokenSource _disconnected = new();
     private JsonElement _auth;
     private Dictionary<long, TaskCompletionSource<ChannelPayload>>? _acks;
@@ -71,7 +72,9 @@ internal sealed class SocketIoSocket : ChannelSocket, IChannelMember
     /// </summary>
     public string? LastOffset => Volatile.Read(ref _lastOffset);
 
-    public override IDictionary<string, object?> Context { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>Made at the first use: most sockets never keep anything in it.</summary>
+    public override IDictionary<string, object?> Context =>
+        Volatile.Read(ref _context) ?? Interlocked.CompareExchange(ref _context, new Dictionary<string, object?>(StringComparer.Ordinal), null) ?? _context!;
 
     public override IReadOnlyCollection<string> Channels => Subscriptions.ToArray();
 

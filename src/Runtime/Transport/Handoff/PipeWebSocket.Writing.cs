@@ -99,14 +99,28 @@ internal sealed partial class PipeWebSocket
 
     private Task SendControlAsync(OpCode opcode, byte[]? payload) => WriteAsync(opcode, payload, CancellationToken.None).AsTask();
 
-    /// <summary>A protocol error: the close frame with its code, if it can go out within a second.</summary>
+    /// <summary>
+    /// A protocol error: the close frame with its code, if it can go out within a second; then what the
+    /// client still sends is read and dropped for up to a second (the frames cannot be trusted any more), so
+    /// that the connection ends with a close rather than a reset over unread bytes.
+    /// </summary>
     private async Task FailAsync(WebSocketCloseStatus status, string error)
     {
+        using var grace = new CancellationTokenSource(FailGrace);
         try
         {
-            await CloseOutputAsync(status, error, CancellationToken.None).WaitAsync(FailGrace);
+            await CloseOutputAsync(status, error, CancellationToken.None).WaitAsync(grace.Token);
+            while (true)
+            {
+                var result = await _input.ReadAsync(grace.Token);
+                _input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
         }
-        catch (Exception ex) when (ex is TimeoutException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
         }
 

@@ -32,6 +32,7 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
     private uint _mask;
     private int _maskOffset;
     private long _refusedSize;
+    private bool _discarding;
 
     /// <summary>A WebSocket on <paramref name="connection"/>'s transport, whose handshake has been answered.</summary>
     public PipeWebSocket(ConnectionContext connection, int maxMessageBytes)
@@ -50,7 +51,7 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
     {
         try
         {
-            while (!session.IsClosed)
+            while (true)
             {
                 ReleaseMessage();
                 var frame = Take(await _input.ReadAsync());
@@ -58,9 +59,16 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
                 {
                     await ActAsync(frame);
                 }
-                else if (frame.Kind != FrameKind.None && !await WebSocketTransport.DeliverAsync(server, session, this, MessageOf(frame)))
+                else if (frame.Kind == FrameKind.Close)
                 {
+                    await WebSocketTransport.DeliverAsync(server, session, this, null);
                     return;
+                }
+                else if (frame.Kind != FrameKind.None && !session.IsClosed)
+                {
+                    // A false ends the session (and closes the socket): reading goes on to the client's close
+                    // frame, messages dropped, so that the connection does not end with its bytes unread.
+                    await WebSocketTransport.DeliverAsync(server, session, this, MessageOf(frame));
                 }
             }
         }
@@ -158,6 +166,13 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
 
                 if (_frameFinal)
                 {
+                    if (_discarding)
+                    {
+                        // The end of a message refused as too large: nothing to hand on.
+                        (_discarding, _inMessage) = (false, false);
+                        continue;
+                    }
+
                     return CompleteMessage();
                 }
 
@@ -177,6 +192,12 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
 
             if (_frameRemaining == 0 && _frameFinal)
             {
+                if (_discarding)
+                {
+                    (_discarding, _inMessage) = (false, false);
+                    continue;
+                }
+
                 return CompleteMessage();
             }
         }
@@ -275,17 +296,30 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         }
 
         buffer = buffer.Slice(headerLength);
-        if (length > _maxMessageBytes - _length)
-        {
-            // Refused from the header: none of it is read (the reader closes with 1009).
-            _refusedSize = _length + length;
-            return new Frame(FrameKind.TooLarge);
-        }
-
         _frameRemaining = length;
         _frameFinal = final;
         _mask = mask;
         _maskOffset = 0;
+        if (_discarding)
+        {
+            return new Frame(FrameKind.Data);
+        }
+
+        if (length > _maxMessageBytes - _length)
+        {
+            // Refused from the header, its payload never held: the reader closes with 1009, and the rest of the
+            // message is read past while waiting for the client's close frame.
+            _refusedSize = _length + length;
+            _discarding = true;
+            if (_message is { } message)
+            {
+                (_message, _length) = (null, 0);
+                ArrayPool<byte>.Shared.Return(message);
+            }
+
+            return new Frame(FrameKind.TooLarge);
+        }
+
         EnsureCapacity(_length + (int)length);
         return new Frame(FrameKind.Data);
     }
@@ -309,6 +343,13 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
     private void CopyPayload(ref ReadOnlySequence<byte> buffer)
     {
         var count = (int)Math.Min(buffer.Length, _frameRemaining);
+        if (_discarding)
+        {
+            _frameRemaining -= count;
+            buffer = buffer.Slice(count);
+            return;
+        }
+
         var target = _message.AsSpan(_length, count);
         buffer.Slice(0, count).CopyTo(target);
         Unmask(target, _mask, _maskOffset);
