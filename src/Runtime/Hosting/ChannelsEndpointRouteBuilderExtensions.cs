@@ -24,6 +24,7 @@ public static class ChannelsEndpointRouteBuilderExtensions
         var engine = endpoints.ServiceProvider.GetService<EngineServer>()
             ?? throw new InvalidOperationException("MapChannels() needs the Channels services: call builder.Services.AddChannels() first.");
         var pattern = path.TrimEnd('/');
+        endpoints.ServiceProvider.GetService<Transport.Handoff.HandoffPaths>()?.Add(pattern);
         var app = endpoints.CreateApplicationBuilder();
         app.Use(static (http, next) =>
         {

@@ -42,6 +42,8 @@ public static class ChannelsServiceCollectionExtensions
             services.Insert(0, ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, WebSocketHandoff.Setup>());
         }
 
+        services.TryAddSingleton<HandoffPaths>();
+
         // Each component gets exactly what it uses (docs/architecture.md has the layers).
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => new ChannelsMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -69,12 +69,35 @@ public sealed class HandoffTests
     }
 
     [Fact]
-    public async Task A_connection_that_served_other_requests_first_is_taken_at_its_upgrade()
+    public async Task A_handshake_arriving_byte_by_byte_is_still_taken()
     {
-        await using var server = await TestServer.StartAsync(TestApp.Handlers());
+        WeakReference? features = null;
+        await using var server = await StartWatchedAsync(handoff: true, f => features = f);
         await using var socket = await RawWebSocket.ConnectTcpAsync(server.Address);
 
-        // Two ordinary requests on the connection, then the WebSocket handshake on it.
+        await socket.TrickleAsync(System.Text.Encoding.ASCII.GetBytes(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        var (upgrade, _) = await socket.ReadHeadAsync();
+        var open = await socket.ReadTextAsync();
+        await socket.SendAsync(RawWebSocket.Text("40"));
+        var connected = await socket.ReadTextAsync();
+
+        Assert.StartsWith("HTTP/1.1 101", upgrade, StringComparison.Ordinal);
+        Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", upgrade, StringComparison.Ordinal);
+        Assert.StartsWith("0{", open, StringComparison.Ordinal);
+        Assert.StartsWith("40{", connected, StringComparison.Ordinal);
+        Assert.True(await CollectedAsync(features!, Patience));
+    }
+
+    [Fact]
+    public async Task A_WebSocket_after_other_requests_on_its_connection_is_served_in_place()
+    {
+        WeakReference? features = null;
+        await using var server = await StartWatchedAsync(handoff: true, f => features = f);
+        await using var socket = await RawWebSocket.ConnectTcpAsync(server.Address);
+
+        // Two ordinary requests first: the connection was not a WebSocket handshake when it opened.
         for (var i = 0; i < 2; i++)
         {
             await socket.WriteTextAsync("GET /socket.io/channels.d.ts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -95,16 +118,12 @@ public sealed class HandoffTests
         Assert.StartsWith("0{", open, StringComparison.Ordinal);
         Assert.StartsWith("40{", connected, StringComparison.Ordinal);
         Assert.Equal("431[\"hi\"]", ack);
+        Assert.False(await CollectedAsync(features!, TimeSpan.FromSeconds(1)));
     }
 
-    /// <summary>
-    /// Connects a WebSocket client, connects the namespace and echoes an event, keeping a weak reference to
-    /// the upgraded request's feature collection (Kestrel's HTTP/1.1 connection object) taken by a middleware.
-    /// </summary>
-    private static async Task<(bool Served, bool Collected)> ServeAndWatchAsync(bool handoff, TimeSpan patience)
-    {
-        WeakReference? features = null;
-        await using var server = await TestServer.StartAsync(
+    /// <summary>A server whose WebSocket requests leave a weak reference to their feature collection (Kestrel's HTTP/1.1 connection object).</summary>
+    private static Task<TestServer> StartWatchedAsync(bool handoff, Action<WeakReference> watch) =>
+        TestServer.StartAsync(
             TestApp.Handlers(),
             configure: o => o.WebSocketHandoff = handoff,
             map: app =>
@@ -113,13 +132,22 @@ public sealed class HandoffTests
                 {
                     if (http.Request.Query["transport"] == "websocket")
                     {
-                        features = new WeakReference(http.Features);
+                        watch(new WeakReference(http.Features));
                     }
 
                     return next(http);
                 });
                 app.MapChannels();
             });
+
+    /// <summary>
+    /// Connects a WebSocket client, connects the namespace and echoes an event, keeping a weak reference to
+    /// the upgraded request's feature collection (Kestrel's HTTP/1.1 connection object) taken by a middleware.
+    /// </summary>
+    private static async Task<(bool Served, bool Collected)> ServeAndWatchAsync(bool handoff, TimeSpan patience)
+    {
+        WeakReference? features = null;
+        await using var server = await StartWatchedAsync(handoff, f => features = f);
         await using var socket = await WsClient.ConnectAsync(new RawClient(server.Address).WebSocketUrl("/socket.io"));
         Assert.StartsWith("0{", await socket.ReceiveTextAsync(), StringComparison.Ordinal);
         await socket.SendTextAsync("40");
