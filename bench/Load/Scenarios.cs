@@ -98,12 +98,17 @@ internal static class Scenarios
     /// one (<c>/bench/gc</c>: every .NET server here, and Node run with <c>--expose-gc</c>). Returns the
     /// growth between the two points per connection (one-time costs, such as code compiled and pools
     /// grown for the first thousands, fall outside it), and the growth from the warmed, empty server to
-    /// <paramref name="high"/> per connection, for comparison with the 1,000-client scenario.
+    /// <paramref name="high"/> per connection, for comparison with the 1,000-client scenario. Before it,
+    /// <paramref name="low"/> clients connect, subscribe and leave once: a JIT compiler (.NET's tiers, V8's)
+    /// is still compiling the connect path through the first thousands, which would otherwise land in the
+    /// window as memory of the second half's connections.
     /// <see cref="HeapDump"/>, when set, is called at both points after the reading.
     /// </summary>
     public static async Task<double[]> MarginalIdleBytesAsync(ServerKind kind, ServerProcess server, int low, int high, bool polling)
     {
-        await DisposeAllAsync(await ConnectAsync(kind, server, 10, _ => Channel, polling));
+        await DisposeAllAsync(await ConnectAsync(kind, server, low, _ => Channel, polling));
+        PollingPools.Release(server.Address);
+        await Task.Delay(IdleHold);
         await server.CollectGarbageAsync();
         var empty = server.ResidentBytes;
         var clients = await ConnectAsync(kind, server, low, _ => Channel, polling);
