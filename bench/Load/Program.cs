@@ -9,6 +9,7 @@ using Channels.Bench.Load;
 
 var smoke = args.Contains("--smoke");
 var onlyServer = Option("--server");
+var onlyServers = onlyServer?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 var onlyScenario = Option("--scenario");
 var attach = Option("--attach") is { } attachUrl ? new Uri(attachUrl) : null;
 var root = FindRoot();
@@ -38,7 +39,7 @@ var servers = new List<ServerKind>
     new("raw", "raw Kestrel relay", Path.Combine(root, "bench/Load/PeerServers/bin/Release/net10.0/Channels.Bench.Peers.dll")),
 };
 var aot = Path.Combine(root, "artifacts/bench-server-aot/Channels.Bench.Server");
-if (!File.Exists(aot) && onlyServer is null or "aot")
+if (!File.Exists(aot) && (onlyServers is null || onlyServers.Contains("aot")))
 {
     Console.Error.WriteLine($"NativeAOT server not found at {aot}; publish it first (bench/README.md).");
     return 2;
@@ -69,7 +70,7 @@ if (args.Contains("--recovery"))
         Environment: new Dictionary<string, string> { ["BENCH_RECOVERY"] = "on" }));
 }
 
-var selected = servers.Where(k => onlyServer is null || k.Name == onlyServer).Concat(extras).ToList();
+var selected = servers.Where(k => onlyServers is null || onlyServers.Contains(k.Name)).Concat(extras).ToList();
 var ours = selected.Where(k => k.IsChannels).ToList();
 
 // --soak: only the long run (docs/benchmarks.md, "Soak"), against ours under JIT and SignalR unless

@@ -21,6 +21,9 @@ var channels = builder.Services.AddChannels(o =>
     // Connection-state recovery on (--env Bench__Recovery=on, or the harness's --recovery): offsets on every event, the replay log.
     o.ConnectionStateRecovery = builder.Configuration["Bench:Recovery"] == "on" ? new ConnectionStateRecoveryOptions() : null;
 
+    // WebSockets served inside their upgraded requests (--env Bench__Handoff=off), to measure that path.
+    o.WebSocketHandoff = builder.Configuration["Bench:Handoff"] != "off";
+
     // Every load client comes from 127.0.0.1 and a connect storm opens a thousand sessions at once.
     o.MaxUnconnectedSessionsPerAddress = o.MaxUnconnectedSessions;
 });
