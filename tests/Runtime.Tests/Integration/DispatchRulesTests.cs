@@ -232,19 +232,7 @@ public sealed class DispatchRulesTests
     [Fact]
     public async Task RequireAuthorization_on_MapChannels_applies_to_every_request()
     {
-        await using var server = await TestServer.StartAsync(
-            TestApp.Handlers(),
-            services: s =>
-            {
-                s.AddAuthentication("test").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HeaderAuthentication>("test", null);
-                s.AddAuthorization();
-            },
-            map: app =>
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-                app.MapChannels().RequireAuthorization();
-            });
+        await using var server = await TestApp.StartWithAuthorizationAsync();
         using var http = new HttpClient { BaseAddress = server.Address };
 
         var anonymous = await http.GetAsync("socket.io/?EIO=4&transport=polling");

@@ -8,6 +8,24 @@ namespace Channels.Tests.Integration;
 /// <summary>A small app with channel handlers of every kind, used by the real-client tests.</summary>
 public static class TestApp
 {
+    /// <summary>The test app with <c>RequireAuthorization()</c> on <c>MapChannels()</c>; a request is authenticated by an <c>X-User</c> header.</summary>
+    public static Task<TestServer> StartWithAuthorizationAsync() =>
+        TestServer.StartAsync(
+            Handlers(),
+            services: s =>
+            {
+                Microsoft.Extensions.DependencyInjection.AuthenticationServiceCollectionExtensions
+                    .AddAuthentication(s, "test")
+                    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HeaderAuthentication>("test", null);
+                Microsoft.Extensions.DependencyInjection.PolicyServiceCollectionExtensions.AddAuthorization(s);
+            },
+            map: app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapChannels().RequireAuthorization();
+            });
+
     public static HandlerList Handlers()
     {
         var handlers = new HandlerList();

@@ -41,19 +41,7 @@ public sealed class HandoffTests
     [Fact]
     public async Task The_handshake_still_goes_through_authorization()
     {
-        await using var server = await TestServer.StartAsync(
-            TestApp.Handlers(),
-            services: s =>
-            {
-                s.AddAuthentication("test").AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HeaderAuthentication>("test", null);
-                s.AddAuthorization();
-            },
-            map: app =>
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-                app.MapChannels().RequireAuthorization();
-            });
+        await using var server = await TestApp.StartWithAuthorizationAsync();
         var uri = new RawClient(server.Address).WebSocketUrl("/socket.io");
 
         var anonymous = await WsClient.ExpectRefusedOrClosedAsync(uri);
@@ -121,11 +109,26 @@ public sealed class HandoffTests
         Assert.False(await CollectedAsync(features!, TimeSpan.FromSeconds(1)));
     }
 
+    [Fact]
+    public async Task Where_Kestrel_bounds_upgraded_connections_WebSockets_stay_in_their_requests()
+    {
+        WeakReference? features = null;
+        await using var server = await StartWatchedAsync(
+            handoff: true,
+            f => features = f,
+            s => s.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxConcurrentUpgradedConnections = 1_000));
+        await using var socket = await WsClient.ConnectAsync(new RawClient(server.Address).WebSocketUrl("/socket.io"));
+
+        Assert.StartsWith("0{", await socket.ReceiveTextAsync(), StringComparison.Ordinal);
+        Assert.False(await CollectedAsync(features!, TimeSpan.FromSeconds(1)));
+    }
+
     /// <summary>A server whose WebSocket requests leave a weak reference to their feature collection (Kestrel's HTTP/1.1 connection object).</summary>
-    private static Task<TestServer> StartWatchedAsync(bool handoff, Action<WeakReference> watch) =>
+    private static Task<TestServer> StartWatchedAsync(bool handoff, Action<WeakReference> watch, Action<IServiceCollection>? services = null) =>
         TestServer.StartAsync(
             TestApp.Handlers(),
             configure: o => o.WebSocketHandoff = handoff,
+            services: services,
             map: app =>
             {
                 app.Use((http, next) =>

@@ -15,10 +15,7 @@ public sealed class PipeWebSocketTests
     public async Task A_message_in_fragments_with_a_ping_between_arriving_byte_by_byte_is_one_message()
     {
         await using var server = await TestServer.StartAsync(TestApp.Handlers());
-        var (socket, _) = await RawWebSocket.OpenAsync(server.Address);
-        await using var _ = socket;
-        await socket.SendAsync(RawWebSocket.Text("40"));
-        await socket.ReadTextAsync();
+        await using var socket = await ConnectedAsync(server);
 
         byte[] frames =
         [
@@ -39,10 +36,7 @@ public sealed class PipeWebSocketTests
     public async Task Messages_of_every_length_encoding_go_both_ways()
     {
         await using var server = await TestServer.StartAsync(TestApp.Handlers());
-        var (socket, _) = await RawWebSocket.OpenAsync(server.Address);
-        await using var _ = socket;
-        await socket.SendAsync(RawWebSocket.Text("40"));
-        await socket.ReadTextAsync();
+        await using var socket = await ConnectedAsync(server);
 
         var replies = new List<string>();
         foreach (var size in new[] { 0, 100, 125, 126, 1_000, 65_535, 65_536, 200_000 })
@@ -59,10 +53,7 @@ public sealed class PipeWebSocketTests
     public async Task Many_unasked_pongs_in_one_write_are_ignored()
     {
         await using var server = await TestServer.StartAsync(TestApp.Handlers());
-        var (socket, _) = await RawWebSocket.OpenAsync(server.Address);
-        await using var _ = socket;
-        await socket.SendAsync(RawWebSocket.Text("40"));
-        await socket.ReadTextAsync();
+        await using var socket = await ConnectedAsync(server);
 
         await socket.SendAsync([.. Enumerable.Range(0, 20_000).SelectMany(_ => RawWebSocket.Frame(0x8A, []))]);
         await socket.SendAsync(RawWebSocket.Text("421[\"echo\",\"still here\"]"));
@@ -134,5 +125,14 @@ public sealed class PipeWebSocketTests
         await socket.SendAsync([.. RawWebSocket.Frame(0x01, new byte[600]), .. RawWebSocket.Frame(0x80, new byte[600])]);
 
         Assert.Equal(1009, await socket.ReadCloseAsync());
+    }
+
+    /// <summary>A hand-written client with its session open and the main namespace connected.</summary>
+    private static async Task<RawWebSocket> ConnectedAsync(TestServer server)
+    {
+        var (socket, _) = await RawWebSocket.OpenAsync(server.Address);
+        await socket.SendAsync(RawWebSocket.Text("40"));
+        Assert.StartsWith("40{", await socket.ReadTextAsync(), StringComparison.Ordinal);
+        return socket;
     }
 }

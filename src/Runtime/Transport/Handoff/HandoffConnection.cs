@@ -73,9 +73,6 @@ internal sealed class HandoffConnection : ConnectionContext
         set => _inner.RemoteEndPoint = value;
     }
 
-    /// <summary>Whether the HTTP layer still has this connection; after the handoff its aborts are ignored.</summary>
-    public bool Detached => _detached;
-
     /// <summary>
     /// Whether this connection can be taken for <paramref name="http"/>: still the HTTP layer's, its transport
     /// not replaced (as TLS does), HTTP/1.1 and upgradable. Otherwise the WebSocket is accepted in place.

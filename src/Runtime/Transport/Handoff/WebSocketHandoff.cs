@@ -79,7 +79,15 @@ internal static class WebSocketHandoff
         {
             if (options.Value.WebSocketHandoff)
             {
-                kestrel.ConfigureEndpointDefaults(listen => Use(listen, paths, kestrel.Limits.RequestHeadersTimeout));
+                // A taken connection leaves Kestrel's count of upgraded connections: where the application
+                // bounds that count, every WebSocket stays in its request so that the bound keeps holding.
+                kestrel.ConfigureEndpointDefaults(listen =>
+                {
+                    if (kestrel.Limits.MaxConcurrentUpgradedConnections is null)
+                    {
+                        Use(listen, paths, kestrel.Limits.RequestHeadersTimeout);
+                    }
+                });
             }
         }
     }

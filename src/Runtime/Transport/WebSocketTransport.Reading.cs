@@ -1,0 +1,66 @@
+using System.Net.WebSockets;
+using Channels.Protocol;
+
+namespace Channels.Transport;
+
+/// <summary>Reading: each message from the client to its session.</summary>
+internal static partial class WebSocketTransport
+{
+    /// <summary>The reader over any <see cref="IEngineWebSocket"/>: each message to the session, in order.</summary>
+    internal static async Task ReadLoopAsync(EngineServer server, EngineSession session, IEngineWebSocket socket)
+    {
+        try
+        {
+            while (!session.IsClosed)
+            {
+                // Idle, the loop waits here, the last message's buffer given back.
+                if (!await DeliverAsync(server, session, socket, await socket.ReceiveAsync(CancellationToken.None)))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            session.Abort(EngineCloseReason.TransportError);
+        }
+    }
+
+    /// <summary>
+    /// One message from the client to its session; false when reading ends: the client closed (null), the
+    /// message was too large (the socket then closes with 1009) or is not an Engine.IO packet.
+    /// </summary>
+    internal static async ValueTask<bool> DeliverAsync(EngineServer server, EngineSession session, IEngineWebSocket socket, WebSocketMessage? message)
+    {
+        if (message is null)
+        {
+            session.Abort(EngineCloseReason.TransportClose);
+            return false;
+        }
+
+        if (message.Value.TooLarge)
+        {
+            server.Log.PayloadTooLarge(session.Id, message.Value.Size, server.Options.MaxPayloadBytes);
+            session.Abort(EngineCloseReason.PayloadTooLarge);
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "payload too large");
+            return false;
+        }
+
+        // The frame's buffer is reused: a packet keeps a copy (a "b" frame is decoded into its own array).
+        var data = message.Value.Data;
+        EnginePacket packet;
+        if (message.Value.Type == WebSocketMessageType.Binary)
+        {
+            packet = EnginePacket.Binary(data.ToArray());
+        }
+        else if (!EnginePacket.TryParseTextFrame(EnginePacket.IsBase64(data.Span) ? data : data.ToArray(), out packet))
+        {
+            server.Log.InvalidPacket(session.Id, "invalid Engine.IO packet");
+            session.Abort(EngineCloseReason.InvalidPacket);
+            return false;
+        }
+
+        await session.ReceiveAsync(packet);
+        return true;
+    }
+}
