@@ -59,17 +59,7 @@ internal static partial class WebSocketTransport
         }
 
         var socket = new PipeWebSocket(connection, server.Options.MaxPayloadBytes);
-        EngineSession session;
-        try
-        {
-            session = upgrading ?? server.Open(http, EngineTransportKind.WebSocket, address);
-        }
-        catch
-        {
-            socket.Abort();
-            throw;
-        }
-
+        var session = SessionFor(server, http, upgrading, address, socket);
         var base64 = WantsBase64(http);
         handoff.Continue(() => RunAsync(server, session, socket, base64, upgrading is not null));
     }
@@ -92,19 +82,23 @@ internal static partial class WebSocketTransport
         // writer then gathers each batch into one write.
         var link = new ManagedWebSocketLink(socket, CorkingUpgradeFeature.StreamOf(http), server.Options.MaxPayloadBytes);
         var base64 = WantsBase64(http);
-        EngineSession session;
+        var session = SessionFor(server, http, upgrading, address, link);
+        http = null!; // not needed any more: the state machine need not keep it
+        await RunAsync(server, session, link, base64, upgrading is not null);
+    }
+
+    /// <summary>The polling session the WebSocket takes over, or a new one; the socket is let go if it cannot be opened.</summary>
+    private static EngineSession SessionFor(EngineServer server, HttpContext http, EngineSession? upgrading, string address, IEngineWebSocket socket)
+    {
         try
         {
-            session = upgrading ?? server.Open(http, EngineTransportKind.WebSocket, address);
+            return upgrading ?? server.Open(http, EngineTransportKind.WebSocket, address);
         }
         catch
         {
-            link.Dispose();
+            socket.Dispose();
             throw;
         }
-
-        http = null!; // not needed any more: the state machine need not keep it
-        await RunAsync(server, session, link, base64, upgrading is not null);
     }
 
     /// <summary>
