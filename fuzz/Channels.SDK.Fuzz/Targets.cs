@@ -19,6 +19,7 @@ internal static class Targets
         ["engine"] = Engine,
         ["socketio"] = SocketIo,
         ["pattern"] = Pattern,
+        ["websocket"] = WebSocketTarget.Run,
     };
 
     /// <summary>

@@ -86,6 +86,7 @@ public sealed class PipeWebSocketTests
         { "close with a one-byte body", RawWebSocket.Frame(0x88, [0x03]), 1002 },
         { "close with a reserved code", RawWebSocket.Frame(0x88, [0x03, 0xEE]), 1002 },
         { "text that is not UTF-8", RawWebSocket.Frame(0x81, [(byte)'4', 0xC3, 0x28]), 1007 },
+        { "64-bit length with its top bit set (found by the fuzz target)", [0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4], 1002 },
     };
 
     [Theory]

@@ -116,9 +116,15 @@ internal sealed partial class PipeWebSocket
         length = length switch
         {
             126 => BinaryPrimitives.ReadUInt16BigEndian(head[2..]),
-            127 => (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(head[2..]), long.MaxValue),
+            127 => (long)BinaryPrimitives.ReadUInt64BigEndian(head[2..]),
             _ => length,
         };
+        if (length < 0)
+        {
+            // A 64-bit length must have its most significant bit clear (RFC 6455, 5.2).
+            return Frame.Fail(WebSocketCloseStatus.ProtocolError, "payload length over 2^63");
+        }
+
         var mask = BinaryPrimitives.ReadUInt32LittleEndian(head[(headerLength - 4)..]);
 
         if (opcode is OpCode.Close or OpCode.Ping or OpCode.Pong)
@@ -176,7 +182,7 @@ internal sealed partial class PipeWebSocket
         {
             // Refused from the header, its payload never held: the reader closes with 1009, and the rest of the
             // message is read past while waiting for the client's close frame.
-            _refusedSize = _length + length;
+            _refusedSize = length > long.MaxValue - _length ? long.MaxValue : _length + length;
             _discarding = true;
             if (_message is { } message)
             {
