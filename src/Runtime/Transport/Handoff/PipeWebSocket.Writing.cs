@@ -56,7 +56,7 @@ internal sealed partial class PipeWebSocket
         lock (_gate)
         {
             _corked = false;
-            if (_flushing is null)
+            if (!Flushing())
             {
                 return _unflushed > 0 ? FlushLocked() : ValueTask.CompletedTask;
             }
@@ -131,7 +131,7 @@ internal sealed partial class PipeWebSocket
     {
         lock (_gate)
         {
-            if (_flushing is null)
+            if (!Flushing())
             {
                 return WriteLocked(opcode, payload.Span);
             }
@@ -144,62 +144,61 @@ internal sealed partial class PipeWebSocket
     {
         while (true)
         {
-            Task pending;
-            ValueTask write;
+            Task? pending;
+            var write = ValueTask.CompletedTask;
             lock (_gate)
             {
-                if (_flushing is null)
+                pending = Flushing() ? _flushing : null;
+                if (pending is null)
                 {
                     write = WriteLocked(opcode, payload.Span);
-                    pending = Task.CompletedTask;
-                }
-                else
-                {
-                    pending = _flushing;
-                    write = default;
                 }
             }
 
-            if (pending.IsCompleted)
+            if (pending is null)
             {
                 await write;
                 return;
             }
 
             // Its owner reports how the flush went; here only its end counts, then the state is checked.
-            await ((Task)pending).ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await pending.ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
+    /// <summary>Waits out another flush, then flushes what is still gathered, until nothing is.</summary>
     private async ValueTask FlushAfterPendingAsync()
     {
         while (true)
         {
-            Task pending;
+            Task? pending;
             lock (_gate)
             {
-                if (_flushing is null)
-                {
-                    pending = Task.CompletedTask;
-                }
-                else
-                {
-                    pending = _flushing;
-                }
+                pending = Flushing() ? _flushing : _unflushed > 0 ? FlushLocked().AsTask() : null;
+            }
 
-                if (pending.IsCompleted)
-                {
-                    if (_unflushed == 0)
-                    {
-                        return;
-                    }
-
-                    pending = FlushLocked().AsTask();
-                }
+            if (pending is null)
+            {
+                return;
             }
 
             await pending;
         }
+    }
+
+    /// <summary>
+    /// Under the lock: whether a flush is still running. One that has finished is forgotten here, since the
+    /// code that awaited it may not yet have cleared it; a write that took a finished flush for a running one
+    /// would wait for nothing, and one that took it for none while it ran would touch the pipe mid-flush.
+    /// </summary>
+    private bool Flushing()
+    {
+        if (_flushing is { IsCompleted: true })
+        {
+            _flushing = null;
+        }
+
+        return _flushing is not null;
     }
 
     /// <summary>Under the lock, no flush pending: writes the frame, and flushes unless a batch gathers it.</summary>
@@ -273,7 +272,11 @@ internal sealed partial class PipeWebSocket
         {
             lock (_gate)
             {
-                _flushing = null;
+                // Only this flush: a later one may already be the pending one.
+                if (ReferenceEquals(_flushing, flush))
+                {
+                    _flushing = null;
+                }
             }
         }
 
