@@ -51,7 +51,29 @@ internal sealed class ManagedWebSocketLink(WebSocket socket, CorkedStream? corke
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType type, CancellationToken cancellationToken) =>
         socket.SendAsync(data, type, endOfMessage: true, cancellationToken);
 
-    public Task ReadLoopAsync(EngineServer server, EngineSession session) => WebSocketTransport.ReadLoopAsync(server, session, this);
+    /// <summary>
+    /// The session's reader: idle, it waits in its own zero-byte read, holding no buffer (the buffer reads the
+    /// rest of a message, with no state machine of its own unless the message comes in pieces).
+    /// </summary>
+    public async Task ReadLoopAsync(EngineServer server, EngineSession session)
+    {
+        try
+        {
+            while (!session.IsClosed)
+            {
+                _buffer.Release();
+                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (!await WebSocketTransport.DeliverAsync(server, session, this, await _buffer.ReceiveRestAsync(socket, first, CancellationToken.None)))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            session.Abort(EngineCloseReason.TransportError);
+        }
+    }
 
     public ValueTask<WebSocketMessage?> ReceiveAsync(CancellationToken cancellationToken) => _buffer.ReceiveAsync(socket, cancellationToken);
 

@@ -3,29 +3,9 @@ using Channels.Protocol;
 
 namespace Channels.Transport;
 
-/// <summary>Reading: each message from the client to its session.</summary>
+/// <summary>Reading: each message from the client to its session, whichever <see cref="IEngineWebSocket"/> read it.</summary>
 internal static partial class WebSocketTransport
 {
-    /// <summary>The reader over any <see cref="IEngineWebSocket"/>: each message to the session, in order.</summary>
-    internal static async Task ReadLoopAsync(EngineServer server, EngineSession session, IEngineWebSocket socket)
-    {
-        try
-        {
-            while (!session.IsClosed)
-            {
-                // Idle, the loop waits here, the last message's buffer given back.
-                if (!await DeliverAsync(server, session, socket, await socket.ReceiveAsync(CancellationToken.None)))
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            session.Abort(EngineCloseReason.TransportError);
-        }
-    }
-
     /// <summary>
     /// One message from the client to its session; false when reading ends: the client closed (null), the
     /// message was too large (the socket then closes with 1009) or is not an Engine.IO packet.

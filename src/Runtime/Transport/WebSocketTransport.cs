@@ -25,9 +25,6 @@ internal static partial class WebSocketTransport
     /// </summary>
     private static readonly WebSocketAcceptContext AcceptContext = new() { KeepAliveInterval = TimeSpan.Zero };
 
-    /// <summary>The same for a WebSocket on a taken-over connection.</summary>
-    private static readonly WebSocketCreationOptions HandoffOptions = new() { IsServer = true, KeepAliveInterval = TimeSpan.Zero };
-
     /// <summary>
     /// Accepts the WebSocket and serves it to its end: a new session opened on it (<paramref name="upgrading"/>
     /// null: the open packet first; <paramref name="address"/> counts against the unconnected caps until
