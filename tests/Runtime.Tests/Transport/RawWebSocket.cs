@@ -96,7 +96,7 @@ public sealed class RawWebSocket : IAsyncDisposable
         return (header[0] & 0x0F, payload);
     }
 
-    /// <summary>The next text frame's text, skipping the server's Engine.IO pings is not needed: tests are short.</summary>
+    /// <summary>The next frame, which must be a text frame, as text (tests end before the server's first Engine.IO ping).</summary>
     public async Task<string> ReadTextAsync()
     {
         var (opcode, payload) = await ReadFrameAsync();

@@ -33,9 +33,20 @@ internal sealed class HandoffPaths
     /// </summary>
     public bool? IsHandshake(ReadOnlySequence<byte> start)
     {
+        // Kestrel's first read is nearly always one segment: read in place, copied only when split.
         var length = (int)Math.Min(start.Length, MaxRequestLine);
-        var bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
-        start.Slice(0, length).CopyTo(bytes);
+        ReadOnlySpan<byte> bytes;
+        if (start.FirstSpan.Length >= length)
+        {
+            bytes = start.FirstSpan[..length];
+        }
+        else
+        {
+            var copy = new byte[length];
+            start.Slice(0, length).CopyTo(copy);
+            bytes = copy;
+        }
+
         var end = bytes.IndexOf("\r\n"u8);
         if (end < 0)
         {
