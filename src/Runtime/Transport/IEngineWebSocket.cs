@@ -63,7 +63,7 @@ internal sealed class ManagedWebSocketLink(WebSocket socket, CorkedStream? corke
             {
                 _buffer.Release();
                 var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                if (!await WebSocketTransport.DeliverAsync(server, session, this, await _buffer.ReceiveRestAsync(socket, first, CancellationToken.None)))
+                if (!await WebSocketTransport.DeliverAsync(server, session, await _buffer.ReceiveRestAsync(socket, first, CancellationToken.None)))
                 {
                     return;
                 }

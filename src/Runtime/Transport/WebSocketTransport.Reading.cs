@@ -8,9 +8,9 @@ internal static partial class WebSocketTransport
 {
     /// <summary>
     /// One message from the client to its session; false when reading ends: the client closed (null), the
-    /// message was too large (the socket then closes with 1009) or is not an Engine.IO packet.
+    /// message was too large (the writer then closes the socket with 1009) or is not an Engine.IO packet.
     /// </summary>
-    internal static async ValueTask<bool> DeliverAsync(EngineServer server, EngineSession session, IEngineWebSocket socket, WebSocketMessage? message)
+    internal static async ValueTask<bool> DeliverAsync(EngineServer server, EngineSession session, WebSocketMessage? message)
     {
         if (message is null)
         {
@@ -21,8 +21,7 @@ internal static partial class WebSocketTransport
         if (message.Value.TooLarge)
         {
             server.Log.PayloadTooLarge(session.Id, message.Value.Size, server.Options.MaxPayloadBytes);
-            session.Abort(EngineCloseReason.PayloadTooLarge);
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.MessageTooBig, "payload too large");
+            session.Abort(EngineCloseReason.PayloadTooLarge); // the writer then closes with 1009
             return false;
         }
 

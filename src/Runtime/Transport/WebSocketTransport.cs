@@ -175,7 +175,8 @@ internal static partial class WebSocketTransport
             session.Abort(EngineCloseReason.TransportError);
         }
 
-        await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, (session.CloseReason ?? EngineCloseReason.ServerClose).ToText());
+        var reason = session.CloseReason ?? EngineCloseReason.ServerClose;
+        await CloseQuietlyAsync(socket, CloseStatusOf(reason), reason.ToText());
 
         // The session is over and our close frame is out: a client that does not answer it is cut off.
         try
@@ -254,6 +255,14 @@ internal static partial class WebSocketTransport
             ArrayPool<byte>.Shared.Return(text);
         }
     }
+
+    /// <summary>
+    /// The close code for how the session ended: 1009 for a message over the limit, 1000 otherwise. Only the
+    /// writer closes a running session's socket, after the session has ended, so the code cannot be raced by
+    /// another close (the reader closing with 1009 beside it once lost to the writer's 1000).
+    /// </summary>
+    private static WebSocketCloseStatus CloseStatusOf(EngineCloseReason reason) =>
+        reason == EngineCloseReason.PayloadTooLarge ? WebSocketCloseStatus.MessageTooBig : WebSocketCloseStatus.NormalClosure;
 
     /// <summary>Sends a close frame (bounded in time) and aborts the socket if the peer does not answer.</summary>
     public static async Task CloseQuietlyAsync(IEngineWebSocket socket, WebSocketCloseStatus status, string reason)

@@ -61,14 +61,14 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
                 }
                 else if (frame.Kind == FrameKind.Close)
                 {
-                    await WebSocketTransport.DeliverAsync(server, session, this, null);
+                    await WebSocketTransport.DeliverAsync(server, session, null);
                     return;
                 }
                 else if (frame.Kind != FrameKind.None && !session.IsClosed)
                 {
                     // A false ends the session (and closes the socket): reading goes on to the client's close
                     // frame, messages dropped, so that the connection does not end with its bytes unread.
-                    await WebSocketTransport.DeliverAsync(server, session, this, MessageOf(frame));
+                    await WebSocketTransport.DeliverAsync(server, session, MessageOf(frame));
                 }
             }
         }
