@@ -62,6 +62,33 @@ public sealed class PipeWebSocketTests
     }
 
     [Fact]
+    public async Task A_flood_of_pings_in_one_write_gets_a_pong_for_the_last_not_one_each()
+    {
+        await using var server = await TestServer.StartAsync(TestApp.Handlers());
+        await using var socket = await ConnectedAsync(server);
+        const int Pings = 20_000;
+
+        // Each ping carries its number; the pongs that come back must be for pings sent, in order, ending
+        // with the last one (RFC 6455 lets a run of pings be answered once, for the most recent).
+        await socket.SendAsync([.. Enumerable.Range(0, Pings).SelectMany(i => RawWebSocket.Frame(0x89, BitConverter.GetBytes(i)))]);
+        var answered = new List<int>();
+        while (answered.LastOrDefault(-1) != Pings - 1)
+        {
+            var (opcode, payload) = await socket.ReadFrameAsync();
+            Assert.Equal(0xA, opcode);
+            answered.Add(BitConverter.ToInt32(payload));
+        }
+
+        await socket.SendAsync(RawWebSocket.Text("421[\"echo\",\"still here\"]"));
+
+        Assert.Equal("431[\"still here\"]", await socket.ReadTextAsync());
+        Assert.Equal(answered.Order(), answered);
+        Assert.Equal(answered.Distinct().Count(), answered.Count);
+        // One pong per read of the connection: 200 KB in one write arrives in a few dozen reads, not 20,000.
+        Assert.True(answered.Count < Pings / 10, $"{answered.Count} pongs for {Pings} pings");
+    }
+
+    [Fact]
     public async Task A_client_close_is_answered_with_a_close_and_the_connection_ends()
     {
         await using var server = await TestServer.StartAsync(TestApp.Handlers());

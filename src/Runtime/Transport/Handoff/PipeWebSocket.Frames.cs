@@ -11,8 +11,9 @@ namespace Channels.Transport.Handoff;
 internal sealed partial class PipeWebSocket
 {
     /// <summary>
-    /// Reads frames from <paramref name="buffer"/> until a whole data message, a control frame to act on,
-    /// or the end of what has arrived; leaves <paramref name="buffer"/> at what it did not consume.
+    /// Reads frames from <paramref name="buffer"/> until a whole data message, a close or invalid frame, or
+    /// the end of what has arrived; leaves <paramref name="buffer"/> at what it did not consume. Pongs are
+    /// dropped; the last ping read is kept in <see cref="_unansweredPing"/> for the caller to answer.
     /// </summary>
     private Frame Read(ref ReadOnlySequence<byte> buffer)
     {
@@ -49,6 +50,14 @@ internal sealed partial class PipeWebSocket
             var header = ReadHeader(ref buffer);
             if (header.Kind == FrameKind.Pong)
             {
+                continue;
+            }
+
+            if (header.Kind == FrameKind.Ping)
+            {
+                // Answered once the frames that have arrived are read: a run of pings gets one pong, for the
+                // last of them (RFC 6455, 5.5.3), so a flood in one write costs one write back, not one each.
+                _unansweredPing = header.Payload;
                 continue;
             }
 
@@ -139,7 +148,7 @@ internal sealed partial class PipeWebSocket
                 return default;
             }
 
-            var payload = new byte[length];
+            var payload = length == 0 ? [] : new byte[length];
             buffer.Slice(headerLength, length).CopyTo(payload);
             Unmask(payload, mask, 0);
             buffer = buffer.Slice(headerLength + length);

@@ -34,6 +34,9 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
     private long _refusedSize;
     private bool _discarding;
 
+    // The payload of the last ping read and not yet answered.
+    private byte[]? _unansweredPing;
+
     /// <summary>A WebSocket on <paramref name="connection"/>'s transport, whose handshake has been answered.</summary>
     public PipeWebSocket(ConnectionContext connection, int maxMessageBytes)
     {
@@ -55,9 +58,14 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
             {
                 ReleaseMessage();
                 var frame = Take(await _input.ReadAsync());
-                if (frame.Kind is FrameKind.Ping or FrameKind.Invalid)
+                if (_unansweredPing is not null)
                 {
-                    await ActAsync(frame);
+                    await AnswerPingAsync();
+                }
+
+                if (frame.Kind == FrameKind.Invalid)
+                {
+                    await FailAsync(frame);
                 }
                 else if (frame.Kind == FrameKind.Close)
                 {
@@ -84,9 +92,14 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         while (true)
         {
             var frame = Take(await _input.ReadAsync(cancellationToken));
-            if (frame.Kind is FrameKind.Ping or FrameKind.Invalid)
+            if (_unansweredPing is not null)
             {
-                await ActAsync(frame);
+                await AnswerPingAsync();
+            }
+
+            if (frame.Kind == FrameKind.Invalid)
+            {
+                await FailAsync(frame);
             }
             else if (frame.Kind != FrameKind.None)
             {
@@ -122,15 +135,17 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         return frame;
     }
 
-    /// <summary>A ping answered, or a protocol error closed with its code (and thrown).</summary>
-    private async Task ActAsync(Frame frame)
+    /// <summary>Sends the pong for the last ping read.</summary>
+    private Task AnswerPingAsync()
     {
-        if (frame.Kind == FrameKind.Ping)
-        {
-            await SendControlAsync(OpCode.Pong, frame.Payload);
-            return;
-        }
+        var payload = _unansweredPing;
+        _unansweredPing = null;
+        return SendControlAsync(OpCode.Pong, payload);
+    }
 
+    /// <summary>A protocol error: closed with its code, then thrown.</summary>
+    private async Task FailAsync(Frame frame)
+    {
         await FailAsync(frame.Status, frame.Error);
         throw new WebSocketException(WebSocketError.Faulted, frame.Error);
     }
