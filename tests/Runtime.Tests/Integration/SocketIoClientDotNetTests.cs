@@ -22,6 +22,21 @@ public sealed class SocketIoClientDotNetTests
             Auth = auth ?? new Dictionary<string, string>(),
         });
 
+    /// <summary>
+    /// Connects and waits for the namespace's CONNECT reply. SocketIOClient 3.0.6's <c>ConnectAsync</c> returns
+    /// once its transport is up (the WebSocket handshake done), not once the namespace is connected, so an
+    /// emit right after it can reach the server before the client's CONNECT; the server then ends the
+    /// connection for an event on a namespace that is not connected, as socket.io's does (a test failed so in
+    /// CI). The package's own examples emit from <c>OnConnected</c>.
+    /// </summary>
+    private static async Task ConnectedAsync(SocketIOClient.SocketIO client)
+    {
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OnConnected += (_, _) => connected.TrySetResult();
+        await client.ConnectAsync().WaitAsync(Timeout);
+        await connected.Task.WaitAsync(Timeout);
+    }
+
     private static async Task<JsonElement> AckAsync(SocketIOClient.SocketIO client, string eventName, params object[] args)
     {
         var ack = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,7 +51,7 @@ public sealed class SocketIoClientDotNetTests
         await using var server = await TestServer.StartAsync(TestApp.Handlers(), map: TestApp.Map);
         using var client = Client(server, transport, auth: new Dictionary<string, string> { ["token"] = "abc" });
 
-        await client.ConnectAsync().WaitAsync(Timeout);
+        await ConnectedAsync(client);
         var auth = await AckAsync(client, "whoami");
 
         Assert.True(client.Connected);
@@ -52,8 +67,8 @@ public sealed class SocketIoClientDotNetTests
         using var bob = Client(server, transport);
         var received = new TaskCompletionSource<(string Text, string Channel)>(TaskCreationOptions.RunContinuationsAsynchronously);
         bob.On("message", response => received.TrySetResult((response.GetValue(0).GetProperty("text").GetString()!, response.GetValue<string>(1))));
-        await alice.ConnectAsync().WaitAsync(Timeout);
-        await bob.ConnectAsync().WaitAsync(Timeout);
+        await ConnectedAsync(alice);
+        await ConnectedAsync(bob);
 
         var subscribedA = await AckAsync(alice, "subscribe", "room-dotnet");
         var subscribedB = await AckAsync(bob, "subscribe", "room-dotnet");
@@ -73,7 +88,7 @@ public sealed class SocketIoClientDotNetTests
         using var client = Client(server, transport);
         var pushed = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.On("binary", response => pushed.TrySetResult(response.InComingBytes[0]));
-        await client.ConnectAsync().WaitAsync(Timeout);
+        await ConnectedAsync(client);
 
         await client.EmitAsync("send-binary");
 
@@ -89,7 +104,7 @@ public sealed class SocketIoClientDotNetTests
         var welcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.On("welcome", response => welcome.TrySetResult(response.GetValue<string>(0)));
 
-        await client.ConnectAsync().WaitAsync(Timeout);
+        await ConnectedAsync(client);
 
         Assert.Equal("/admin", await welcome.Task.WaitAsync(Timeout));
     }
