@@ -58,7 +58,12 @@ internal static partial class WebSocketTransport
         var socket = new PipeWebSocket(connection, server.Options.MaxPayloadBytes);
         var session = SessionFor(server, http, upgrading, address, socket);
         var base64 = WantsBase64(http);
-        handoff.Continue(() => RunAsync(server, session, socket, base64, upgrading is not null));
+
+        // The open packet goes out now, right behind the 101, not once Kestrel's HTTP layer has unwound: a
+        // client that hurries (SocketIOClient 3.0.6 lets an app emit as soon as the handshake is done, before
+        // its CONNECT) is not kept waiting longer than by a server that serves the socket in place.
+        var opening = upgrading is null ? SendOpenAsync(server, session, socket) : null;
+        handoff.Continue(() => RunAsync(server, session, socket, base64, opening));
     }
 
     /// <summary>The WebSocket accepted by ASP.NET Core and served inside its upgraded request.</summary>
@@ -81,8 +86,12 @@ internal static partial class WebSocketTransport
         var base64 = WantsBase64(http);
         var session = SessionFor(server, http, upgrading, address, link);
         http = null!; // not needed any more: the state machine need not keep it
-        await RunAsync(server, session, link, base64, upgrading is not null);
+        await RunAsync(server, session, link, base64, upgrading is null ? SendOpenAsync(server, session, link) : null);
     }
+
+    /// <summary>The open packet of a new session, its first frame.</summary>
+    private static async Task SendOpenAsync(EngineServer server, EngineSession session, IEngineWebSocket socket) =>
+        await socket.SendAsync(server.OpenPacket(session.Id, polling: false), WebSocketMessageType.Text, session.Closed);
 
     /// <summary>The polling session the WebSocket takes over, or a new one; the socket is let go if it cannot be opened.</summary>
     private static EngineSession SessionFor(EngineServer server, HttpContext http, EngineSession? upgrading, string address, IEngineWebSocket socket)
@@ -99,15 +108,15 @@ internal static partial class WebSocketTransport
     }
 
     /// <summary>
-    /// Serves an accepted WebSocket to its end: the open packet (or the upgrade of a polling session), then the
-    /// reader and, inline, the writer. An idle connection waits in this one state machine and the reader's.
+    /// Serves an accepted WebSocket to its end: the open packet's send (<paramref name="opening"/>, started by
+    /// the caller; null for the upgrade of a polling session, done here), then the reader and, inline, the writer. An idle connection waits in this one state machine and the reader's.
     /// </summary>
-    private static async Task RunAsync(EngineServer server, EngineSession session, IEngineWebSocket socket, bool base64, bool upgrading)
+    private static async Task RunAsync(EngineServer server, EngineSession session, IEngineWebSocket socket, bool base64, Task? opening)
     {
         using var _ = socket;
-        if (!upgrading)
+        if (opening is not null)
         {
-            await socket.SendAsync(server.OpenPacket(session.Id, polling: false), WebSocketMessageType.Text, session.Closed);
+            await opening;
         }
         else if (!await UpgradeAsync(server, session, socket))
         {
