@@ -109,7 +109,8 @@ internal static partial class WebSocketTransport
 
     /// <summary>
     /// Serves an accepted WebSocket to its end: the open packet's send (<paramref name="opening"/>, started by
-    /// the caller; null for the upgrade of a polling session, done here), then the reader and, inline, the writer. An idle connection waits in this one state machine and the reader's.
+    /// the caller; null for the upgrade of a polling session, done here), then the reader and, inline, the
+    /// writer. An idle connection waits in this one state machine and the reader's.
     /// </summary>
     private static async Task RunAsync(EngineServer server, EngineSession session, IEngineWebSocket socket, bool base64, Task? opening)
     {
