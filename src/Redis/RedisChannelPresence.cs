@@ -15,8 +15,9 @@ namespace Channels.Redis;
 /// <see cref="RedisBackplaneOptions.PresenceTimeout"/>, with an expiry of half of it, and every quarter looks for
 /// servers whose heartbeat expired: the one server that removes such a server from the set removes its members
 /// and publishes their leaves. A dead server's members are so gone within three quarters of the timeout, plus
-/// the time Redis takes. A server that finds itself removed (a Redis outage longer than that) tracks its members
-/// again.
+/// the time Redis takes. A server that finds itself removed (a Redis outage longer than that, or a beat late by
+/// half the timeout) tracks its members again; a track puts its server back in the set, so that a member tracked
+/// after its server was swept still leaves if that server dies.
 /// </summary>
 internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedService, IAsyncDisposable
 {
@@ -31,6 +32,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
     private int _beating;
     private int _beats;
     private int _unsettled;
+    private int _swept;
     private bool _registered;
 
     public RedisChannelPresence(RedisBackplane backplane, IOptions<RedisBackplaneOptions> options, TimeProvider time, ILogger<RedisChannelPresence> logger)
@@ -72,8 +74,14 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         {
             result = (int)await Database.ScriptEvaluateAsync(
                 RedisPresenceScripts.Track,
-                [key, IndexKey(ServerId)],
-                [socketId, Value(meta), maxMembers, IndexEntry(key, socketId, @namespace, channel)]);
+                [key, IndexKey(ServerId), ServersKey],
+                [socketId, Value(meta), maxMembers, IndexEntry(key, socketId, @namespace, channel), ServerId]);
+            if (result >= 2 && Volatile.Read(ref _registered))
+            {
+                // This server had been swept as dead (a late beat) and is back in the set now: the next beat
+                // tracks again whatever else the sweep removed.
+                Volatile.Write(ref _swept, 1);
+            }
         }
         finally
         {
@@ -90,12 +98,7 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
             }
         }
 
-        return result switch
-        {
-            < 0 => PresenceTrackResult.Full,
-            1 => PresenceTrackResult.Updated,
-            _ => PresenceTrackResult.Joined,
-        };
+        return result < 0 ? PresenceTrackResult.Full : (result & 1) == 1 ? PresenceTrackResult.Updated : PresenceTrackResult.Joined;
     }
 
     public async ValueTask<ReadOnlyMemory<byte>?> UntrackAsync(string @namespace, string channel, string socketId, CancellationToken cancellationToken)
@@ -193,7 +196,8 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
         {
             var db = Database;
             await db.StringSetAsync(AliveKey(ServerId), "1", _options.PresenceTimeout / 2);
-            if (await db.SetAddAsync(ServersKey, ServerId) && _registered && !_local.IsEmpty)
+            var added = await db.SetAddAsync(ServersKey, ServerId);
+            if ((added | Interlocked.Exchange(ref _swept, 0) == 1) && _registered && !_local.IsEmpty)
             {
                 // Removed by another server while we could not reach Redis: our members are tracked again.
                 await RetrackAsync();

@@ -8,13 +8,17 @@ namespace Channels.Redis;
 /// </summary>
 internal static class RedisPresenceScripts
 {
-    /// <summary>KEYS: channel hash, own index. ARGV: socket id, value, most members, index entry. Returns 1 updated, 0 joined, -1 full.</summary>
+    /// <summary>
+    /// KEYS: channel hash, own index, servers set. ARGV: socket id, value, most members, index entry, own id.
+    /// Returns -1 full, else 1 if updated (0 joined), plus 2 if this server was not in the servers set: it
+    /// had been swept as dead, and is put back so that its members are swept if it does die.
+    /// </summary>
     public const string Track = """
         local held = redis.call('HEXISTS', KEYS[1], ARGV[1])
         if held == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('SADD', KEYS[2], ARGV[4])
-        return held
+        return held + 2 * redis.call('SADD', KEYS[3], ARGV[5])
         """;
 
     /// <summary>KEYS: channel hash, own index. ARGV: socket id, index entry. Returns the value removed, or nil.</summary>
