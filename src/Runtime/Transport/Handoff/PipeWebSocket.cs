@@ -58,16 +58,8 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
             {
                 ReleaseMessage();
                 var frame = Take(await _input.ReadAsync());
-                if (_unansweredPing is not null)
-                {
-                    await AnswerPingAsync();
-                }
-
-                if (frame.Kind == FrameKind.Invalid)
-                {
-                    await FailAsync(frame);
-                }
-                else if (frame.Kind == FrameKind.Close)
+                await ActAsync(frame);
+                if (frame.Kind == FrameKind.Close)
                 {
                     await WebSocketTransport.DeliverAsync(server, session, null);
                     return;
@@ -92,16 +84,8 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         while (true)
         {
             var frame = Take(await _input.ReadAsync(cancellationToken));
-            if (_unansweredPing is not null)
-            {
-                await AnswerPingAsync();
-            }
-
-            if (frame.Kind == FrameKind.Invalid)
-            {
-                await FailAsync(frame);
-            }
-            else if (frame.Kind != FrameKind.None)
+            await ActAsync(frame);
+            if (frame.Kind != FrameKind.None)
             {
                 return MessageOf(frame);
             }
@@ -135,19 +119,23 @@ internal sealed partial class PipeWebSocket : IEngineWebSocket
         return frame;
     }
 
-    /// <summary>Sends the pong for the last ping read.</summary>
-    private Task AnswerPingAsync()
+    /// <summary>
+    /// What every read is followed by: the pong for the last ping read, if any; then, for a protocol error, the
+    /// close with its code, and a throw (so a frame after this is never <see cref="FrameKind.Invalid"/>).
+    /// </summary>
+    private async Task ActAsync(Frame frame)
     {
-        var payload = _unansweredPing;
-        _unansweredPing = null;
-        return SendControlAsync(OpCode.Pong, payload);
-    }
+        if (_unansweredPing is { } ping)
+        {
+            _unansweredPing = null;
+            await SendControlAsync(OpCode.Pong, ping);
+        }
 
-    /// <summary>A protocol error: closed with its code, then thrown.</summary>
-    private async Task FailAsync(Frame frame)
-    {
-        await FailAsync(frame.Status, frame.Error);
-        throw new WebSocketException(WebSocketError.Faulted, frame.Error);
+        if (frame.Kind == FrameKind.Invalid)
+        {
+            await FailAsync(frame.Status, frame.Error);
+            throw new WebSocketException(WebSocketError.Faulted, frame.Error);
+        }
     }
 
     /// <summary>A data message, one refused as too large, or null for a close.</summary>
