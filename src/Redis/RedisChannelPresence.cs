@@ -199,7 +199,8 @@ internal sealed partial class RedisChannelPresence : IChannelPresence, IHostedSe
             var added = await db.SetAddAsync(ServersKey, ServerId);
             if ((added | Interlocked.Exchange(ref _swept, 0) == 1) && _registered && !_local.IsEmpty)
             {
-                // Removed by another server while we could not reach Redis: our members are tracked again.
+                // Removed by another server (Redis out of reach, or a beat late by half the timeout): our
+                // members are tracked again. A track since then may have put us back: it left _swept set.
                 await RetrackAsync();
             }
 
